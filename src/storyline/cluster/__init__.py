@@ -1,1 +1,132 @@
+"""Stories from verified pairs, without chaining.
 
+Plain connected components over pair decisions chain unrelated events through
+one weak link, and two events of the same kind look alike pair by pair. So the
+clustering works on *shared-neighbour* similarity: two articles are close when
+the articles they are most likely to share a story with are the same ones
+(each row keeps its ``k`` best pair probabilities, rows are L2-normalised, and
+similarity is their dot product). Average linkage on that similarity, cut at a
+fitted threshold, gives the stories. Only pairs whose own probability passes
+``gate`` can end up linked, so a shared neighbourhood alone never joins two
+articles that do not match.
+
+Everything is computed in article-index order, and the pipeline sorts articles
+by id first: the result does not depend on input order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse.csgraph import connected_components
+
+from storyline.config import ClusterConfig
+
+
+def _top_k_rows(P: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    """Keep each row's k largest entries, and any entry tied with the k-th (so order cannot matter)."""
+    P = P.tocoo()
+    order = np.lexsort((P.col, -P.data, P.row))
+    rows, cols, vals = P.row[order], P.col[order], P.data[order]
+    starts = np.searchsorted(rows, rows, side="left")
+    rank = np.arange(len(rows)) - starts
+    counts = np.bincount(rows, minlength=P.shape[0])
+    kth_pos = np.searchsorted(rows, np.arange(P.shape[0]), side="left") + np.minimum(counts, k) - 1
+    kth_val = np.where(
+        counts > 0, vals[np.clip(kth_pos, 0, max(len(vals) - 1, 0))] if len(vals) else 0, np.inf
+    )
+    keep = (rank < k) | (vals >= kth_val[rows])
+    return sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=P.shape)
+
+
+def shared_neighbour_similarity(
+    n: int, pairs: np.ndarray, probs: np.ndarray, cfg: ClusterConfig
+) -> sp.csr_matrix:
+    """Sparse symmetric similarity for the candidate pairs that pass the gate."""
+    diag = np.arange(n)
+    r = np.concatenate([pairs[:, 0], pairs[:, 1], diag]) if len(pairs) else diag
+    c = np.concatenate([pairs[:, 1], pairs[:, 0], diag]) if len(pairs) else diag
+    v = np.concatenate([probs, probs, np.ones(n, dtype=np.float32)]) if len(pairs) else np.ones(n, np.float32)
+    P = sp.csr_matrix((v.astype(np.float64), (r, c)), shape=(n, n))
+    P.sum_duplicates()
+    G = _top_k_rows(P, cfg.k)
+    G = G.maximum(G.T).tocsr()
+    norms = np.sqrt(np.asarray(G.multiply(G).sum(axis=1)).ravel())
+    G = sp.diags(1.0 / np.maximum(norms, 1e-12)) @ G
+    if len(pairs) == 0:
+        return sp.csr_matrix((n, n))
+    keep = probs >= cfg.gate
+    a, b = pairs[keep, 0], pairs[keep, 1]
+    s = np.asarray(G[a].multiply(G[b]).sum(axis=1)).ravel()
+    return sp.csr_matrix(
+        (np.concatenate([s, s]), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n)
+    )
+
+
+def _average_linkage(S: sp.csr_matrix, members: np.ndarray, threshold: float) -> np.ndarray:
+    sub = S[members][:, members].toarray()
+    D = 1.0 - np.clip(sub, 0.0, 1.0)
+    np.fill_diagonal(D, 0.0)
+    iu = np.triu_indices(len(members), 1)
+    Z = linkage(D[iu], method="average")
+    return fcluster(Z, t=1.0 - threshold, criterion="distance")
+
+
+def cluster(n: int, pairs: np.ndarray, probs: np.ndarray, cfg: ClusterConfig) -> np.ndarray:
+    """A story label per article (0..n_stories-1, numbered by first member).
+
+    ``cfg`` must be resolved (see :meth:`Config.resolved_cluster`).
+    """
+    if cfg.k is None or cfg.gate is None or cfg.threshold is None:
+        raise ValueError("cluster() needs k, gate and threshold set; use Config.resolved_cluster()")
+    labels = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return labels
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    probs = np.asarray(probs, dtype=np.float32)
+    S = shared_neighbour_similarity(n, pairs, probs, cfg)
+    strong = S.copy()
+    strong.data = np.where(strong.data >= cfg.threshold, 1.0, 0.0)
+    strong.eliminate_zeros()
+    _, comp = connected_components(strong, directed=False)
+    next_label = 0
+    order = np.argsort(comp, kind="stable")
+    bounds = np.flatnonzero(np.diff(comp[order])) + 1
+    for members in np.split(order, bounds):
+        members = np.sort(members)
+        local = np.zeros(1, np.int64) if len(members) == 1 else _split(S, members, cfg, cfg.threshold)
+        _, local = np.unique(local, return_inverse=True)
+        labels[members] = next_label + local
+        next_label += int(local.max()) + 1
+    return _renumber(labels)
+
+
+def _split(S: sp.csr_matrix, members: np.ndarray, cfg: ClusterConfig, threshold: float) -> np.ndarray:
+    if len(members) <= cfg.max_component:
+        return _average_linkage(S, members, threshold).astype(np.int64)
+    # Too large for dense linkage: cut the component at a stricter level first.
+    stricter = min(0.99, threshold + (1.0 - threshold) / 4)
+    sub = S[members][:, members].tocsr()
+    sub.data = np.where(sub.data >= stricter, 1.0, 0.0)
+    sub.eliminate_zeros()
+    _, comp = connected_components(sub, directed=False)
+    out = np.zeros(len(members), dtype=np.int64)
+    offset = 0
+    for c in np.unique(comp):
+        idx = np.flatnonzero(comp == c)
+        part = _split(S, members[idx], cfg, stricter if len(idx) > cfg.max_component else threshold)
+        out[idx] = part + offset
+        offset += int(part.max()) + 1
+    return out
+
+
+def _renumber(labels: np.ndarray) -> np.ndarray:
+    """Number stories by their first member's index so labels are canonical."""
+    out = np.empty_like(labels)
+    seen: dict[int, int] = {}
+    for i, lab in enumerate(labels.tolist()):
+        if lab not in seen:
+            seen[lab] = len(seen)
+        out[i] = seen[lab]
+    return out

@@ -1,0 +1,126 @@
+"""Command line: every command mirrors a public function and has help text."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+app = typer.Typer(
+    help="Group news articles into stories, grade their reuse and write one digest per story.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+
+def _fields(pairs: list[str] | None) -> dict[str, str]:
+    out = {}
+    for p in pairs or []:
+        if "=" not in p:
+            raise typer.BadParameter(f"--field takes ours=theirs, e.g. text=article_body; got {p!r}")
+        ours, theirs = p.split("=", 1)
+        out[ours.strip()] = theirs.strip()
+    return out
+
+
+def _config(path: Path | None):
+    from storyline.config import Config
+
+    return Config.from_toml(path) if path else Config()
+
+
+@app.command()
+def run(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (read recursively).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    field: Annotated[
+        list[str] | None, typer.Option("--field", help="Map an input field: ours=theirs (e.g. text=body).")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="TOML file overriding settings.")] = None,
+    semantic: Annotated[
+        bool | None,
+        typer.Option("--semantic/--no-semantic", help="Use the MiniLM stage (default: if installed)."),
+    ] = None,
+    executor: Annotated[str, typer.Option(help="Where stages run: local.")] = "local",
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output folder.")] = False,
+) -> None:
+    """Read articles, group them into stories and write articles.jsonl, stories.jsonl, report.md, summary.json."""
+    from storyline.pipeline import run as run_pipeline
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    if executor != "local":
+        console.print(f"[red]unknown executor {escape(executor)!r}[/red]: only 'local' is available")
+        raise typer.Exit(2)
+    result = run_pipeline(
+        paths,
+        out=out,
+        config=_config(config),
+        fields=_fields(field),
+        semantic=semantic,
+        progress=progress and not quiet,
+    )
+    s = result.summary
+    if not quiet:
+        for k in result.skipped:
+            console.print(f"[yellow]skipped[/yellow] {escape(k.source)}: {escape(k.reason)} ({k.code})")
+        table = Table(title="storyline run", show_header=False)
+        table.add_row("articles", str(s["articles"]))
+        table.add_row("skipped inputs", str(s["skipped"]))
+        table.add_row("stories", f"{s['stories']} ({s['multi_article_stories']} with 2+ articles)")
+        table.add_row("time", f"{s['wall_seconds']:.1f} s")
+        console.print(table)
+        console.print(
+            f"Results in [bold]{escape(str(out))}/[/bold]: report.md, stories.jsonl, articles.jsonl, summary.json"
+        )
+    typer.echo(str(out))
+    if s["articles"] == 0:
+        console.print("[red]nothing could be read[/red]")
+        raise typer.Exit(1)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    from storyline import __version__
+
+    typer.echo(__version__)
+
+
+@app.command()
+def stories(
+    out: Annotated[Path, typer.Argument(help="A run's output folder.")] = Path("out"),
+    limit: Annotated[int, typer.Option(help="How many stories to list.")] = 20,
+) -> None:
+    """List the stories of a run, largest first."""
+    path = out / "stories.jsonl"
+    if not path.exists():
+        console.print(
+            f"[red]{escape(str(path))} not found[/red]: run `storyline run PATH --out {escape(str(out))}` first"
+        )
+        raise typer.Exit(1)
+    table = Table("story", "articles", "outlets", "title")
+    with path.open(encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if i >= limit:
+                break
+            s = json.loads(line)
+            table.add_row(
+                s["story_id"], str(s["size"]), str(len(s.get("outlets", []))), escape(s["title"][:80])
+            )
+    Console().print(table)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
