@@ -53,7 +53,6 @@ class Config:
     match: MatchConfig = field(default_factory=MatchConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
 
-    @classmethod
     def resolved_cluster(self, fitted: dict[str, Any]) -> ClusterConfig:
         """The cluster settings with every unset value taken from the fitted pair model."""
         c = self.cluster

@@ -18,6 +18,8 @@ from storyline.errors import MissingDependency
 
 DIM = 384
 _LOCK = threading.Lock()
+_CACHE: dict[tuple[int, str], np.ndarray] = {}  # in-process: a rerun on the same texts embeds nothing
+_CACHE_MAX = 200_000
 
 
 def available() -> bool:
@@ -63,6 +65,19 @@ def encode(texts: Sequence[str], max_tokens: int = 128, batch_size: int = 32) ->
     """
     if len(texts) == 0:
         return np.zeros((0, DIM), dtype=np.float32)
+    cached = [_CACHE.get((max_tokens, t)) for t in texts]
+    todo = [i for i, v in enumerate(cached) if v is None]
+    if todo:
+        fresh = _encode([texts[i] for i in todo], max_tokens, batch_size)
+        if len(_CACHE) + len(todo) > _CACHE_MAX:
+            _CACHE.clear()
+        for i, v in zip(todo, fresh):
+            cached[i] = v
+            _CACHE[(max_tokens, texts[i])] = v
+    return np.stack(cached).astype(np.float32, copy=False)
+
+
+def _encode(texts: Sequence[str], max_tokens: int, batch_size: int) -> np.ndarray:
     tok, sess = _model()
     out = np.zeros((len(texts), DIM), dtype=np.float32)
     with _LOCK:  # the tokenizer's truncation/padding settings are shared state

@@ -86,21 +86,47 @@ class Representation:
         return len(self.words)
 
 
-def lexical_matrices(texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """TF-IDF over words and bigrams, and over entity spans, fitted on the run's own corpus."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+_WORD_FEATURES = 1 << 20
+_ENTITY_FEATURES = 1 << 18
 
-    word = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), stop_words="english", dtype=np.float32)
-    ent = TfidfVectorizer(analyzer=entities, sublinear_tf=True, dtype=np.float32)
-    try:
-        X = word.fit_transform(texts)
-    except ValueError:  # empty vocabulary: every text is empty or stop words
-        X = sp.csr_matrix((len(texts), 1), dtype=np.float32)
-    try:
-        Xe = ent.fit_transform(texts)
-    except ValueError:
-        Xe = sp.csr_matrix((len(texts), 1), dtype=np.float32)
-    return X.tocsr(), Xe.tocsr()
+
+def hashed_counts(texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Word/bigram and entity-span counts in hashed feature spaces.
+
+    Hashing keeps the step shardable: any shard can be vectorised alone, and
+    only the document frequencies (a vector) are summed across shards.
+    """
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    word = HashingVectorizer(
+        n_features=_WORD_FEATURES, ngram_range=(1, 2), stop_words="english", alternate_sign=False, norm=None,
+        dtype=np.float32,
+    )
+    ent = HashingVectorizer(
+        n_features=_ENTITY_FEATURES, analyzer=entities, alternate_sign=False, norm=None, dtype=np.float32
+    )
+    return word.transform(texts).tocsr(), ent.transform(texts).tocsr()
+
+
+def document_frequency(counts: sp.csr_matrix) -> np.ndarray:
+    return np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
+
+
+def tfidf_weight(counts: sp.csr_matrix, df: np.ndarray, n_docs: int) -> sp.csr_matrix:
+    """Sublinear TF times smoothed IDF (as scikit-learn's TfidfVectorizer), rows L2-normalised."""
+    X = counts.copy().astype(np.float32)
+    X.data = 1.0 + np.log(X.data)
+    idf = (np.log((1.0 + n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
+    X = X.multiply(idf[np.newaxis, :]).tocsr()
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    return (sp.diags(1.0 / np.maximum(norms, 1e-12)) @ X).astype(np.float32).tocsr()
+
+
+def lexical_matrices(texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """TF-IDF over words and bigrams, and over entity spans, with the run's own document frequencies."""
+    W, E = hashed_counts(texts)
+    n = len(texts)
+    return tfidf_weight(W, document_frequency(W), n), tfidf_weight(E, document_frequency(E), n)
 
 
 def rowwise_dot(X: sp.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 200_000) -> np.ndarray:

@@ -1,0 +1,514 @@
+"""Boilerplate removal: learned recurring lines, single-article patterns, repeats.
+
+Lines that recur across articles are learned by :meth:`Cleaner.fit`. Recurrence
+alone is not evidence of boilerplate: syndicated copies of one wire story share
+all their sentences, and short formulas ("He was 75.") recur in unrelated
+articles. So a line is learned only when
+
+* it occurs in at least ``min_repeats`` articles **whose other content differs**:
+  for each article holding the line, the share of its remaining text (in
+  characters) that also occurs in the other articles holding it must stay below
+  ``max_shared``. Wire copies share nearly all their text, so wire sentences are
+  never learned; a footer shares only itself with the rest of each article;
+* at the outlet level, a line that reads like a sentence or carries a number
+  must also be in at least ``weak_share`` of the outlet's articles (a footer is
+  on every page; "He was 75." is not);
+* at the corpus level (several outlets), the line must be short and formulaic:
+  at most ``corpus_max_words`` words, not a sentence, no digits, no quotes, in
+  articles of at least ``min_outlets`` outlets.
+
+Counting hashes of normalised lines keeps fitting linear; the "other content"
+check looks at no more than ``sample_size`` articles per candidate line, chosen
+by content hash, so the result does not depend on the order of the corpus.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+import numpy as np
+import xxhash
+
+from storyline.clean.patterns import classify, is_bio_heading, is_prose, is_sentence
+from storyline.clean.textnorm import _key, _lines, line_keys, normalise_line
+from storyline.model import Article, Removed
+from storyline.stage import Stage
+
+__all__ = ["CleanStage", "Cleaner", "outlet_key"]
+
+_TITLE_SEP = re.compile(r"\s+[|\-—·•»:]{1,2}\s+")
+_EDGE_WORD = re.compile(r"[^\W\d_][\w.'&-]*")
+_DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"[^\W_]")
+_TLD = re.compile(r"\.(?:com|net|org|co|in|uk|us|news|info|io|tv|me|ru|de|fr|au|ca)(?:\.[a-z]{2})?$")
+_BIO_MAX_WORDS = 200
+_DEDUPE_MIN_WORDS = 20
+
+
+def _hash(key: str) -> int:
+    return xxhash.xxh64_intdigest(key.encode("utf-8", "surrogatepass"))
+
+
+def outlet_key(article: Article) -> str:
+    """The outlet an article is learned under: its ``outlet``, else the host of its ``url``, else ``""``."""
+    name = article.outlet.strip().casefold()
+    if not name and article.url:
+        name = (urlsplit(article.url).hostname or "").casefold()
+        for prefix in ("www.", "m.", "amp.", "mobile."):
+            if name.startswith(prefix):
+                name = name[len(prefix) :]
+                break
+    return name
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_forms(outlet: str) -> frozenset[str]:
+    """Spellings of an outlet name as a line would show it, without spaces or punctuation."""
+    if not outlet:
+        return frozenset()
+    forms = {outlet, _TLD.sub("", outlet)}
+    forms |= {f[4:] for f in forms if f.startswith("the ")}
+    return frozenset(k for k in (_key(f).replace(" ", "") for f in forms) if k)
+
+
+# Frequent English words left out when comparing the vocabulary of two articles.
+_STOP_WORDS = """
+    that with said have from their they this were been will would there which when about after also into
+    more than other some could what them only over says like just year years last first time people told
+    while where before being because these those then most many such even back much very made make since
+    under between during against through does your week according still including added another around
+"""
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+def _content_words(keys: list[str]) -> set[str]:
+    """Distinctive words of some lines (their keys): four letters or more, common words left out."""
+    words = set(" ".join(keys).split())
+    words -= _STOP
+    return {w for w in words if len(w) > 3 and w.isalpha()}
+
+
+def _components(nodes: np.ndarray, related: np.ndarray) -> int:
+    """Number of connected groups among ``nodes`` (indices into the square ``related`` matrix)."""
+    parent = {int(i): int(i) for i in nodes}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in parent:
+        for j in parent:
+            if i < j and related[i, j]:
+                parent[find(i)] = find(j)
+    return len({find(i) for i in parent})
+
+
+def _formulaic(line: str) -> bool:
+    """Could be corpus-wide page furniture: not a sentence, no number, no quotation."""
+    return not is_sentence(line) and '"' not in line and _DIGIT.search(line) is None
+
+
+class _Found(NamedTuple):
+    count: float  # about how many different articles hold the line
+    variants: set[str]  # how the line is written in the sampled articles
+
+
+@dataclasses.dataclass
+class _FitState:
+    """Working data of one ``fit``: line hashes per document, in flat arrays."""
+
+    articles: list[Article]
+    h: np.ndarray  # unique line hashes, document after document
+    length: np.ndarray  # their lengths in characters
+    starts: np.ndarray  # document d owns rows starts[d]:starts[d + 1]
+    content: np.ndarray  # a hash of each document's outlet and lines
+    out_doc: np.ndarray  # outlet index of each document, -1 when unknown
+    learned: dict[int, set[int]] = dataclasses.field(default_factory=dict)
+    cache: dict[tuple[int, ...], Any] = dataclasses.field(default_factory=dict)
+    _lines: dict[int, dict[int, tuple[int, str, str]]] = dataclasses.field(default_factory=dict)
+
+    def doc_lines(self, d: int) -> dict[int, tuple[int, str, str]]:
+        """Document ``d``'s unique lines: hash -> (length, key, text)."""
+        got = self._lines.get(d)
+        if got is None:
+            lines = _lines(self.articles[d].text)
+            got = {}
+            for text, key in zip(lines, line_keys(lines)):
+                if key:
+                    got.setdefault(_hash(key), (len(text), key, text))
+            self._lines[d] = got
+        return got
+
+
+_Row = tuple[str, str, int]  # a normalised line, its comparison key, its number of words
+
+
+def _prepare(text: str) -> list[_Row]:
+    """(line, key, number of words) for each normalised line of ``text``."""
+    lines = _lines(text)
+    return [(line, key, line.count(" ") + 1) for line, key in zip(lines, line_keys(lines))]
+
+
+class Cleaner:
+    """Learn an outlet's and the corpus's recurring lines, then strip boilerplate from articles.
+
+    Parameters are stored as given (scikit-learn style); :meth:`fit` sets the
+    learned state in attributes ending in ``_``. An unfitted cleaner applies
+    the single-article rules only.
+    """
+
+    def __init__(
+        self,
+        min_repeats: int = 3,
+        min_outlets: int = 2,
+        max_shared: float = 0.5,
+        weak_share: float = 0.5,
+        corpus_max_words: int = 8,
+        related_jaccard: float = 0.07,
+        sample_size: int = 16,
+        patterns: bool = True,
+    ) -> None:
+        self.min_repeats = min_repeats
+        self.min_outlets = min_outlets
+        self.max_shared = max_shared
+        self.weak_share = weak_share
+        self.corpus_max_words = corpus_max_words
+        self.related_jaccard = related_jaccard
+        self.sample_size = sample_size
+        self.patterns = patterns
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, articles: Iterable[Article]) -> Cleaner:
+        """Learn recurring lines per outlet and across the corpus (linear in the corpus size)."""
+        articles = list(articles)
+        hashes: list[int] = []
+        lengths: list[int] = []
+        short: list[bool] = []
+        starts = [0]
+        doc_outlet: list[int] = []
+        content: list[int] = []
+        outlets: dict[str, int] = {}
+        suffix_heads: dict[tuple[str, str], set[str]] = {}
+        for art in articles:
+            outlet = outlet_key(art)
+            doc_outlet.append(outlets.setdefault(outlet, len(outlets)) if outlet else -1)
+            lines = _lines(art.text)
+            keys = line_keys(lines)
+            # First occurrence of each line (reversed, so that the first one is written last).
+            uniq = dict(zip([_hash(k) if k else 0 for k in reversed(keys)], reversed(lines)))
+            uniq.pop(0, None)
+            hashes.extend(uniq)
+            lengths.extend(map(len, uniq.values()))
+            short.extend(t.count(" ") < self.corpus_max_words and _formulaic(t) for t in uniq.values())
+            starts.append(len(hashes))
+            content.append(_hash(outlet + "\0" + "\n".join(keys)))
+            if outlet and art.title:
+                head, suffix = self._split_title(normalise_line(art.title))
+                if suffix:
+                    heads = suffix_heads.setdefault((outlet, _key(suffix)), set())
+                    if len(heads) < self.min_repeats:
+                        heads.add(_key(head))
+
+        n_docs = len(doc_outlet)
+        state = _FitState(
+            articles=articles,
+            h=np.asarray(hashes, dtype=np.uint64),
+            length=np.asarray(lengths, dtype=np.int64),
+            starts=np.asarray(starts, dtype=np.int64),
+            content=np.asarray(content, dtype=np.uint64),
+            out_doc=np.asarray(doc_outlet, dtype=np.int64),
+        )
+        doc_of_row = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(state.starts))
+        out_row = state.out_doc[doc_of_row]
+        docs_per_outlet = np.bincount(state.out_doc[state.out_doc >= 0], minlength=len(outlets))
+        names = {oid: name for name, oid in outlets.items()}
+
+        # Outlet level: runs of one line in one outlet's articles.
+        outlet_lines: dict[str, dict[int, str]] = {}
+        rows = np.flatnonzero(out_row >= 0)
+        for run in self._runs(rows, out_row[rows], state.h[rows], self.min_repeats):
+            oid = int(out_row[run[0]])
+            h = int(state.h[run[0]])
+            found = self._independent(state, h, doc_of_row[run], int(state.length[run].min()), False)
+            needed = float(self.min_repeats)
+            if any(_DIGIT.search(t) or is_sentence(t) for t in found.variants):
+                # A sentence or a number must be on most of the outlet's pages, like a footer.
+                needed = max(needed, self.weak_share * docs_per_outlet[oid])
+            if found.count >= needed:
+                state.learned.setdefault(oid, set()).add(h)
+                outlet_lines.setdefault(names[oid], {})[h] = min(found.variants)
+
+        # Corpus level: short lines in articles of several outlets; the outlets' learned lines are
+        # left out when articles are compared.
+        corpus_lines: dict[int, str] = {}
+        state.cache.clear()
+        rows = np.flatnonzero(np.asarray(short, dtype=bool))
+        for run in self._runs(rows, np.zeros(len(rows), np.int64), state.h[rows], self.min_repeats):
+            docs = doc_of_row[run]
+            if len(np.unique(state.out_doc[docs])) < self.min_outlets:
+                continue
+            h = int(state.h[run[0]])
+            found = self._independent(state, h, docs, int(state.length[run].min()), True)
+            if found.count >= self.min_repeats and all(_formulaic(t) for t in found.variants):
+                corpus_lines[h] = min(found.variants)
+
+        self.outlet_lines_ = outlet_lines
+        self.corpus_lines_ = corpus_lines
+        self.title_suffixes_: dict[str, set[str]] = {}
+        for (outlet, suffix), heads in suffix_heads.items():
+            if len(heads) >= self.min_repeats:
+                self.title_suffixes_.setdefault(outlet, set()).add(suffix)
+        self.n_articles_ = n_docs
+        self.n_outlets_ = len(outlets)
+        return self
+
+    @staticmethod
+    def _runs(rows: np.ndarray, group: np.ndarray, h: np.ndarray, min_size: int) -> Iterator[np.ndarray]:
+        """Runs of at least ``min_size`` rows with equal (group, hash)."""
+        if len(rows) == 0:
+            return
+        order = np.lexsort((h, group))
+        g, hh = group[order], h[order]
+        cut = np.flatnonzero((g[1:] != g[:-1]) | (hh[1:] != hh[:-1])) + 1
+        bounds = np.concatenate(([0], cut, [len(order)]))
+        for i in np.flatnonzero(np.diff(bounds) >= max(2, min_size)):
+            yield rows[order[bounds[i] : bounds[i + 1]]]
+
+    def _independent(self, state: _FitState, h: int, docs: np.ndarray, length: int, corpus: bool) -> _Found:
+        """About how many of ``docs`` are different articles that happen to share line ``h``.
+
+        Looks at up to ``sample_size`` of them (smallest content hash first). A document is left out
+        when ``max_shared`` or more of its other text also occurs in another sampled document (a
+        syndicated copy). The rest are linked when the words of their unshared text overlap (word
+        Jaccard >= ``related_jaccard``: rewrites of one story); each linked group counts once.
+        The count is scaled from the sample to all ``docs``. Also returns how the line is written
+        in the sample.
+        """
+        sample = tuple(
+            int(d) for d in docs[np.argsort(state.content[docs], kind="stable")[: self.sample_size]]
+        )
+        cached = state.cache.get(sample)
+        if cached is None:
+            cached = state.cache[sample] = self._compare(state, sample, corpus)
+        totals, shared, related = cached
+        variants = {state.doc_lines(d)[h][2] for d in sample if h in state.doc_lines(d)}
+        rest = totals - length
+        share = np.where(rest > 0, (shared - length) / np.maximum(rest, 1), 1.0)
+        n_groups = _components(np.flatnonzero(share < self.max_shared), related)
+        if n_groups < min(self.min_repeats, len(sample)):
+            return _Found(0.0, variants)
+        return _Found(n_groups * len(docs) / len(sample), variants)
+
+    def _compare(
+        self, state: _FitState, sample: tuple[int, ...], corpus: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per sampled document: its text length, its shared length, and which others it is related to."""
+        lines = []
+        counts: Counter[int] = Counter()
+        for d in sample:
+            learned = state.learned.get(int(state.out_doc[d]), set()) if corpus else set()
+            doc = [(h, n, key) for h, (n, key, _) in state.doc_lines(d).items() if h not in learned]
+            lines.append(doc)
+            counts.update(x[0] for x in doc)
+        totals = np.zeros(len(sample))
+        shared = np.zeros(len(sample))
+        words: list[set[str]] = []
+        for i, doc in enumerate(lines):
+            own = []
+            for h, n, line_key in doc:
+                totals[i] += n
+                if counts[h] >= 2:
+                    shared[i] += n
+                else:
+                    own.append(line_key)
+            words.append(_content_words(own))
+        related = np.zeros((len(sample), len(sample)), dtype=bool)
+        for i in range(len(sample)):
+            for j in range(i + 1, len(sample)):
+                a, b = words[i], words[j]
+                inter = len(a & b)
+                if inter and inter >= self.related_jaccard * (len(a) + len(b) - inter):
+                    related[i, j] = related[j, i] = True
+        return totals, shared, related
+
+    # ------------------------------------------------------------ transform
+    @staticmethod
+    def _split_title(title: str) -> tuple[str, str]:
+        """Split 'Headline | Outlet' into head and suffix ('' when there is no separator)."""
+        parts = list(_TITLE_SEP.finditer(title))
+        if not parts:
+            return title, ""
+        last = parts[-1]
+        head, suffix = title[: last.start()], title[last.end() :]
+        if not _WORD.search(head) or not _WORD.search(suffix) or len(suffix.split()) > 6:
+            return title, ""
+        return head, suffix
+
+    def _clean_title(self, title: str, outlet: str, names: frozenset[str]) -> tuple[str, list[Removed]]:
+        if not title:
+            return "", []
+        key = _key(title)
+        if names and key.replace(" ", "") in names:
+            return "", [Removed(title, "pattern:outlet-name")]
+        if self.patterns:
+            reason = classify(title, whole_only=True)
+            if reason:
+                return "", [Removed(title, reason)]
+        head, suffix = self._split_title(title)
+        if suffix:
+            sk = _key(suffix)
+            if names and sk.replace(" ", "") in names:
+                return head, [Removed(title[len(head) :], "pattern:outlet-name")]
+            if sk in getattr(self, "title_suffixes_", {}).get(outlet, ()):
+                return head, [Removed(title[len(head) :], "recurring-title-suffix")]
+        return title, []
+
+    def transform(self, article: Article) -> Article:
+        """A new Article with normalised title and text, boilerplate removed and listed in ``removed``."""
+        outlet = outlet_key(article)
+        names = _name_forms(outlet)
+        raw_title = normalise_line(article.title)
+        title, removed = self._clean_title(raw_title, outlet, names)
+        title_keys = {k for k in (_key(raw_title), _key(title)) if k}
+        learned_outlet = getattr(self, "outlet_lines_", {}).get(outlet, {})
+        learned_corpus = getattr(self, "corpus_lines_", {})
+
+        lines = _prepare(article.text)
+        reasons: list[str | None] = [None] * len(lines)
+        for i, (text, key, nwords) in enumerate(lines):
+            if not key:
+                reasons[i] = "pattern:separator" if self.patterns else None
+                continue
+            h = _hash(key)
+            if h in learned_outlet:
+                reasons[i] = "recurring-line:outlet"
+            elif h in learned_corpus:
+                reasons[i] = "recurring-line:corpus"
+            elif key in title_keys:
+                reasons[i] = "repeated-headline"
+            elif names and key.replace(" ", "") in names:
+                reasons[i] = "pattern:outlet-name"
+            elif self.patterns:
+                reasons[i] = classify(text, nwords=nwords, key=key)
+        if self.patterns:
+            self._author_bios(lines, reasons)
+        self._repeats(lines, reasons)
+        if self.patterns:
+            self._edge_words(lines, reasons)
+
+        kept = []
+        for (text, _, _), reason in zip(lines, reasons):
+            if reason is None:
+                kept.append(text)
+            else:
+                removed.append(Removed(text, reason))
+        return dataclasses.replace(
+            article,
+            title=title,
+            text="\n\n".join(kept),
+            removed=[*article.removed, *removed],
+            meta=dict(article.meta),
+        )
+
+    @staticmethod
+    def _author_bios(lines: list[_Row], reasons: list[str | None]) -> None:
+        """Drop the paragraph that follows an author-bio heading ("Author profile", "About the author")."""
+        for i, (text, _, nwords) in enumerate(lines):
+            if nwords > 6 or not is_bio_heading(text):
+                continue
+            reasons[i] = "pattern:author-bio"
+            for j in range(i + 1, len(lines)):
+                if reasons[j] is None:
+                    if lines[j][2] <= _BIO_MAX_WORDS:
+                        reasons[j] = "pattern:author-bio"
+                    break
+
+    @staticmethod
+    def _repeats(lines: list[_Row], reasons: list[str | None]) -> None:
+        """Keep the first copy of a prose paragraph repeated verbatim; the lede's copies are 'repeated-lede'.
+
+        Only paragraphs of ``_DEDUPE_MIN_WORDS`` words or more that end like a statement count: list
+        items, table headers, recipe lines and interview questions legitimately repeat.
+        """
+        seen: dict[str, int] = {}
+        lede = next((i for i, (t, _, n) in enumerate(lines) if reasons[i] is None and is_prose(t, n)), -1)
+        for i, (text, key, nwords) in enumerate(lines):
+            if (
+                reasons[i] is not None
+                or nwords < _DEDUPE_MIN_WORDS
+                or not text.rstrip("\"')]").endswith((".", "!"))
+            ):
+                continue
+            first = seen.setdefault(key, i)
+            if first != i:
+                reasons[i] = "repeated-lede" if first == lede else "repeated-paragraph"
+
+    @staticmethod
+    def _edge_words(lines: list[_Row], reasons: list[str | None]) -> None:
+        """Drop one-word lines (site names, section labels) above the first or below the last prose line."""
+        prose = [i for i, (t, _, n) in enumerate(lines) if reasons[i] is None and is_prose(t, n)]
+        if not prose:
+            return
+        first, last = prose[0], prose[-1]
+        for i, (text, _, nwords) in enumerate(lines):
+            if reasons[i] is None and (i < first or i > last) and nwords == 1 and _EDGE_WORD.fullmatch(text):
+                reasons[i] = "pattern:edge-word"
+
+    def fit_transform(self, articles: Sequence[Article]) -> list[Article]:
+        """Fit on ``articles`` and clean each of them."""
+        articles = list(articles)
+        self.fit(articles)
+        return [self.transform(a) for a in articles]
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor parameters (scikit-learn style)."""
+        return {
+            "min_repeats": self.min_repeats,
+            "min_outlets": self.min_outlets,
+            "max_shared": self.max_shared,
+            "weak_share": self.weak_share,
+            "corpus_max_words": self.corpus_max_words,
+            "related_jaccard": self.related_jaccard,
+            "sample_size": self.sample_size,
+            "patterns": self.patterns,
+        }
+
+
+class CleanStage(Stage):
+    """Pipeline stage: fit a :class:`Cleaner` on all articles, then clean each one.
+
+    Records other than :class:`Article` pass through. Articles left with no text
+    are dropped (counted in ``stats``) unless ``keep_empty``.
+    """
+
+    name = "clean"
+    regroup = "corpus"
+
+    def __init__(self, cleaner: Cleaner | None = None, keep_empty: bool = False) -> None:
+        super().__init__()
+        self.cleaner = cleaner if cleaner is not None else Cleaner()
+        self.keep_empty = keep_empty
+
+    def run(self, items: Iterable[Any], rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        records = list(items)
+        self.cleaner.fit(r for r in records if isinstance(r, Article))
+        for rec in records:
+            if not isinstance(rec, Article):
+                yield rec
+                continue
+            out = self.cleaner.transform(rec)
+            for r in out.removed[len(rec.removed) :]:
+                self.stats[f"removed: {r.reason}"] += 1
+            self.stats["articles"] += 1
+            if not out.text and not self.keep_empty:
+                self.drop("no text left after cleaning")
+                continue
+            yield out

@@ -1,0 +1,343 @@
+"""Readers: every input format, ids, determinism (fixtures are written here, in tmp_path)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storyline.errors import InputError
+from storyline.ingest import (
+    extract_html,
+    fragment_text,
+    normalise_date,
+    outlet_from_url,
+    read_inputs,
+    read_jsonl_records,
+)
+from storyline.model import Article, Skipped
+
+PARAS = [
+    "The harbour authority of Port Selwyn said on Tuesday that the old grain pier will close for repairs "
+    "after inspectors found deep cracks in three of its concrete pillars.",
+    "Ships that normally unload at the pier will be sent to the container terminal on the east side of the "
+    "bay, which the authority said has enough spare capacity for the next six months.",
+    "\"We are not taking any risks with a structure that is almost ninety years old,\" harbour master "
+    "Lena Okafor told reporters at a briefing on the quay.",
+    "Repairs are expected to cost about 14 million dollars and should be finished before the autumn "
+    "harvest, when grain traffic through the port usually doubles.",
+]
+
+PAGE = """<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8">
+<title>Port Selwyn closes grain pier for repairs | The Bay Courier</title>
+<meta property="og:site_name" content="The Bay Courier">
+<meta name="author" content="Mara Lindqvist">
+<meta property="article:published_time" content="2025-04-22T09:30:00+02:00">
+</head><body>
+<header><nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li>
+<li><a href="/sport">Sport</a></li><li><a href="/weather">Weather</a></li></ul></nav></header>
+<main><article>
+<h1>Port Selwyn closes grain pier for repairs</h1>
+<p class="byline">By Mara Lindqvist</p>
+{paras}
+</article>
+<aside class="related"><h3>Related stories</h3><ul><li><a href="/a">Ferry fares rise again</a></li>
+<li><a href="/b">New lighthouse keeper named</a></li></ul></aside>
+</main>
+<footer><p>Copyright 2025 The Bay Courier. All rights reserved.</p>
+<p>Subscribe to our newsletter for daily updates.</p></footer>
+</body></html>
+""".replace("{paras}", "\n".join(f"<p>{p}</p>" for p in PARAS))
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>Valley Gazette</title><link>https://valleygazette.example/</link><language>en-us</language>
+<item><title>Flood barrier tested</title><link>https://www.ValleyGazette.example/news/flood-barrier</link>
+<guid isPermaLink="false">vg-1001</guid><pubDate>Mon, 21 Apr 2025 10:15:00 +0000</pubDate>
+<description>Short teaser only.</description>
+<content:encoded><![CDATA[<p>The new flood barrier on the Arden river was raised for the first time.</p>
+<p>Engineers said the test <b>went well</b>.</p><script>alert(1)</script>]]></content:encoded>
+<category>Weather</category></item>
+<item><title>Library reopens</title><link>https://valleygazette.example/news/library</link>
+<pubDate>Tue, 22 Apr 2025 08:00:00 GMT</pubDate>
+<description>&lt;p&gt;The town library reopened after a two-year renovation.&lt;/p&gt;</description></item>
+</channel></rss>
+"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Hill Post</title><id>urn:hillpost</id>
+<updated>2025-04-21T12:00:00Z</updated>
+<entry><title>Road closed after landslide</title><id>urn:hillpost:77</id>
+<link href="https://hillpost.example/landslide"/><published>2025-04-21T11:00:00+01:00</published>
+<author><name>Ines Varga</name></author>
+<content type="html">&lt;p&gt;A landslide blocked the pass road overnight.&lt;/p&gt;&lt;p&gt;Crews expect to reopen it by Friday.&lt;/p&gt;</content>
+</entry></feed>
+"""
+
+
+def _articles(items: list[Article | Skipped]) -> list[Article]:
+    return [a for a in items if isinstance(a, Article)]
+
+
+def _skipped(items: list[Article | Skipped]) -> list[Skipped]:
+    return [s for s in items if isinstance(s, Skipped)]
+
+
+def make_corpus(root: Path) -> Path:
+    """One file of every format under ``root/corpus``."""
+    d = root / "corpus"
+    (d / "sub").mkdir(parents=True)
+    (d / "story.txt").write_text("\nPier closes for repairs\n\n" + "\n".join(PARAS) + "\n", encoding="utf-8")
+    (d / "story.json").write_text(json.dumps({"url": "https://www.BayCourier.example/pier", "id": "bc-1",
+                                              "published": "22 April 2025", "desk": "city"}), encoding="utf-8")
+    (d / "plain.txt").write_text("Title line\nBody line one.\nBody line two.\n", encoding="utf-8")
+    (d / "page.html").write_text(PAGE, encoding="utf-8")
+    with gzip.open(d / "sub" / "page2.html.gz", "wt", encoding="utf-8") as f:
+        f.write(PAGE.replace("grain pier", "ferry ramp"))
+    (d / "feed.rss").write_text(RSS, encoding="utf-8")
+    (d / "sub" / "hill.atom").write_text(ATOM, encoding="utf-8")
+    rows = [
+        {"guid": "r1", "headline": "Bridge opens", "article_body": "The bridge opened today.", "subtopic": "s1",
+         "date": "2025-04-20"},
+        {"headline": "Mayor resigns", "article_body": "The mayor resigned on Friday.", "subtopic": "s2",
+         "outlet": "Town Crier", "pubDate": "Fri, 18 Apr 2025 17:45:00 +0200"},
+    ]
+    (d / "records.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    (d / "array.json").write_text(json.dumps({"articles": [
+        {"doc_id": "A-1", "title": "One", "content": "First record.", "url": "http://news.example.org/1"},
+        {"title": "Two", "html": "<html><body><p>Second record, given as HTML.</p></body></html>"},
+    ]}), encoding="utf-8")
+    make_warc(d / "sub" / "crawl.warc.gz")
+    return d
+
+
+def make_warc(path: Path) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        body = PAGE.replace("grain pier", "coal jetty").encode("utf-8")
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            "https://www.baycourier.example/coal-jetty", "response", payload=io.BytesIO(body),
+            http_headers=http, warc_headers_dict={"WARC-Date": "2025-04-23T08:00:00Z"}))
+        img = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            "https://www.baycourier.example/logo.png", "response", payload=io.BytesIO(b"\x89PNG\r\n\x1a\n..."),
+            http_headers=img))
+        nodate = PAGE.replace("grain pier", "salt quay").replace(
+            '<meta property="article:published_time" content="2025-04-22T09:30:00+02:00">', "")
+        writer.write_record(writer.create_warc_record(
+            "https://news.example.net/salt", "response", payload=io.BytesIO(nodate.encode("utf-8")),
+            http_headers=http, warc_headers_dict={"WARC-Date": "2025-04-24T07:00:00Z"}))
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return make_corpus(tmp_path)
+
+
+def _by_id(items: list[Article | Skipped]) -> dict[str, Article]:
+    return {a.id: a for a in _articles(items)}
+
+
+FIELDS = {"text": "article_body", "id": "guid"}
+
+
+def test_every_format(corpus: Path) -> None:
+    items = list(read_inputs([corpus], fields=FIELDS))
+    assert _skipped(items) == []
+    arts = _by_id(items)
+    assert sorted(arts) == sorted([
+        "bc-1", "corpus/plain", "corpus/page", "corpus/sub/page2", "vg-1001",
+        "corpus/feed#2", "urn:hillpost:77", "r1", "corpus/records#2", "A-1",
+        "corpus/array#2", "corpus/sub/crawl#1", "corpus/sub/crawl#3",
+    ])
+
+    txt = arts["bc-1"]  # sidecar: id, url, date; title from the first line
+    assert txt.title == "Pier closes for repairs"
+    assert txt.text.splitlines() == PARAS
+    assert txt.url == "https://www.BayCourier.example/pier" and txt.outlet == "baycourier.example"
+    assert txt.published == "2025-04-22" and txt.meta["desk"] == "city"
+    assert txt.source.endswith("story.txt")
+    assert arts["corpus/plain"].title == "Title line" and arts["corpus/plain"].text == "Body line one.\nBody line two."
+
+    page = arts["corpus/page"]
+    assert page.title.startswith("Port Selwyn closes grain pier")
+    assert all(p in page.text for p in PARAS)
+    for junk in ("Related stories", "Subscribe to our newsletter", "All rights reserved", "Weather"):
+        assert junk not in page.text
+    assert page.author == "Mara Lindqvist" and page.published == "2025-04-22" and page.lang == "en"
+    assert page.outlet == "The Bay Courier"  # no URL: the site name
+    assert "ferry ramp" in arts["corpus/sub/page2"].text
+
+    rss = arts["vg-1001"]
+    assert rss.title == "Flood barrier tested" and rss.outlet == "valleygazette.example"
+    assert rss.text == "The new flood barrier on the Arden river was raised for the first time.\n" \
+                       "Engineers said the test went well."
+    assert rss.published == "2025-04-21T10:15:00+00:00" and rss.lang == "en"
+    assert rss.meta == {"feed": "Valley Gazette", "tags": ["Weather"]}
+    assert rss.source.endswith("feed.rss#1")
+    lib = arts["corpus/feed#2"]  # no guid: the path-derived id
+    assert lib.text == "The town library reopened after a two-year renovation."
+    atom = arts["urn:hillpost:77"]
+    assert atom.author == "Ines Varga" and atom.published == "2025-04-21T11:00:00+01:00"
+    assert atom.text.splitlines() == ["A landslide blocked the pass road overnight.",
+                                      "Crews expect to reopen it by Friday."]
+
+    r1, r2 = arts["r1"], arts["corpus/records#2"]
+    assert (r1.title, r1.text, r1.published, r1.meta) == ("Bridge opens", "The bridge opened today.", "2025-04-20",
+                                                          {"subtopic": "s1"})
+    assert r2.outlet == "Town Crier" and r2.published == "2025-04-18T17:45:00+02:00"
+    assert r2.source.endswith("records.jsonl:2") and r2.meta == {"subtopic": "s2"}
+
+    assert arts["A-1"].text == "First record." and arts["A-1"].outlet == "news.example.org"
+    assert arts["corpus/array#2"].text == "Second record, given as HTML."
+    assert arts["corpus/array#2"].source.endswith("array.json#2")
+
+    w1, w3 = arts["corpus/sub/crawl#1"], arts["corpus/sub/crawl#3"]
+    assert "coal jetty" in w1.text and w1.url == "https://www.baycourier.example/coal-jetty"
+    assert w1.outlet == "baycourier.example" and w1.published == "2025-04-22"  # the page's date
+    assert w3.published == "2025-04-24T07:00:00+00:00"  # no date in the page: the WARC-Date
+    assert "warc_record_id" in w3.meta
+
+
+def test_extract_html_drops_boilerplate_and_keeps_metadata() -> None:
+    ex = extract_html(PAGE.encode("utf-8"), url="https://www.baycourier.example/pier")
+    assert ex.text.splitlines()[-len(PARAS):] == PARAS
+    assert "Home" not in ex.text and "Copyright" not in ex.text
+    assert ex.author == "Mara Lindqvist" and ex.date == "2025-04-22" and ex.sitename == "The Bay Courier"
+    assert ex.method in ("precision", "recall", "readability")
+    single = extract_html(PAGE, ensemble=False)
+    assert single.method == "precision" and all(p in single.text for p in PARAS)
+
+
+def test_extract_html_tables_and_lists_have_no_markup() -> None:
+    html = ("<html><body><article><h1>Results</h1>" + "".join(f"<p>{p}</p>" for p in PARAS)
+            + "<ul><li>first point</li><li>second point</li></ul>"
+            + "<table><tr><th>Team</th><th>Score</th></tr><tr><td>Reds</td><td>3</td></tr></table>"
+            + "</article></body></html>")
+    text = extract_html(html).text
+    assert "first point" in text and "Reds 3" in text
+    assert "|" not in text and "- first" not in text and "#" not in text
+
+
+def test_fragment_text() -> None:
+    assert fragment_text("<p>One <i>two</i></p><p>three</p>") == "One two\nthree"
+    assert fragment_text("plain   text") == "plain text"
+    assert fragment_text("<p>unclosed <b>bold") == "unclosed bold"
+
+
+def test_ids_do_not_depend_on_location_or_argument_order(tmp_path: Path) -> None:
+    a = make_corpus(tmp_path / "one")
+    other = tmp_path / "two" / "deeper"
+    other.mkdir(parents=True)
+    b = other / "corpus"
+    shutil.copytree(a, b)
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(json.dumps({"text": "An extra record."}) + "\n", encoding="utf-8")
+
+    def key(items: list[Article | Skipped]) -> list[tuple[str, str, str]]:
+        return sorted((x.id, x.title, x.text) for x in _articles(items))
+
+    first = key(list(read_inputs([a, extra], fields=FIELDS)))
+    moved = key(list(read_inputs([extra, b], fields=FIELDS)))
+    assert first == moved
+    assert ("extra#1", "", "An extra record.") in first
+
+
+def test_reading_twice_gives_identical_records(corpus: Path) -> None:
+    one = [x.to_json() for x in read_inputs([corpus], fields=FIELDS)]
+    two = [x.to_json() for x in read_inputs([str(corpus)], fields=FIELDS)]
+    assert one == two and len(one) == 13
+
+
+def test_duplicate_ids_are_kept_and_renamed(tmp_path: Path) -> None:
+    f = tmp_path / "dups.jsonl"
+    f.write_text("\n".join(json.dumps({"id": "x", "text": f"text {i}"}) for i in range(3)) + "\n",
+                 encoding="utf-8")
+    g = tmp_path / "more.json"
+    g.write_text(json.dumps([{"id": "x~2", "text": "a record already named x~2"}]), encoding="utf-8")
+    arts = _articles(list(read_inputs([f, g])))
+    assert [a.id for a in arts] == ["x", "x~2", "x~3", "x~2~2"]
+    assert arts[1].meta["_ingest"]["duplicate_of"] == "x"
+    assert arts[3].text == "a record already named x~2"
+
+
+def test_same_file_twice_is_read_once(corpus: Path) -> None:
+    items = list(read_inputs([corpus, corpus / "plain.txt", corpus]))
+    assert sum(isinstance(x, Article) and x.text == "Body line one.\nBody line two." for x in items) == 1
+    assert any(isinstance(x, Skipped) and x.code == "E114" for x in items)
+
+
+def test_unknown_field_in_map_is_refused_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as err:
+        read_inputs([tmp_path], fields={"body": "x"})
+    assert err.value.code == "E116"
+
+
+def test_dotted_field_names_reach_nested_objects(tmp_path: Path) -> None:
+    f = tmp_path / "nested.jsonl"
+    f.write_text(json.dumps({"data": {"body": "Nested text."}, "label": 3}) + "\n", encoding="utf-8")
+    (art,) = list(read_jsonl_records(f, fields={"text": "data.body"}))
+    assert isinstance(art, Article) and art.text == "Nested text." and art.meta["label"] == 3
+
+
+@pytest.mark.parametrize(("given", "iso"), [
+    ("2025-04-21", "2025-04-21"),
+    ("2025-04-21T10:15:00Z", "2025-04-21T10:15:00+00:00"),
+    ("2025-04-21 10:15", "2025-04-21T10:15:00"),
+    ("Mon, 21 Apr 2025 10:15:00 GMT", "2025-04-21T10:15:00+00:00"),
+    ("21 April 2025", "2025-04-21"),
+    ("April 21, 2025 3:05 PM", "2025-04-21T15:05:00"),
+    (1745230500, "2025-04-21T10:15:00+00:00"),
+    ("1745230500000", "2025-04-21T10:15:00+00:00"),
+    ("April 2025", None),
+    ("not a date", None),
+    ("", None),
+    (None, None),
+])
+def test_normalise_date(given: object, iso: str | None) -> None:
+    assert normalise_date(given) == iso
+
+
+def test_outlet_from_url() -> None:
+    assert outlet_from_url("https://WWW.Example.co.uk:8080/a?b") == "example.co.uk"
+    assert outlet_from_url("not a url") == ""
+
+
+def test_unparsed_date_is_kept_aside(tmp_path: Path) -> None:
+    f = tmp_path / "d.jsonl"
+    f.write_text(json.dumps({"text": "x", "date": "sometime soon"}) + "\n", encoding="utf-8")
+    (art,) = list(read_inputs([f]))
+    assert art.published is None and art.meta["_ingest"]["unparsed_published"] == "sometime soon"
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+_record = st.fixed_dictionaries(
+    {"id": st.text(st.characters(blacklist_categories=("Cs", "Z", "Cc")), min_size=1, max_size=12),
+     "title": _text, "text": _text.filter(lambda s: s.strip() != ""),
+     "label": st.one_of(st.integers(), _text, st.lists(st.integers(), max_size=3))},
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_record, min_size=1, max_size=5, unique_by=lambda r: r["id"]))
+def test_jsonl_round_trip(tmp_path: Path, records: list[dict]) -> None:
+    f = tmp_path / "rt.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    arts = list(read_jsonl_records(f))
+    assert all(isinstance(a, Article) for a in arts)
+    assert [(a.id, a.text, a.meta["label"]) for a in arts] == [
+        (r["id"].strip(), r["text"], r["label"]) for r in records]
+    assert [a.title for a in arts] == [" ".join(r["title"].split()) for r in records]
+    again = [Article.from_json(json.loads(json.dumps(a.to_json()))) for a in arts]
+    assert again == arts
