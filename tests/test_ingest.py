@@ -341,3 +341,28 @@ def test_jsonl_round_trip(tmp_path: Path, records: list[dict]) -> None:
     assert [a.title for a in arts] == [" ".join(r["title"].split()) for r in records]
     again = [Article.from_json(json.loads(json.dumps(a.to_json()))) for a in arts]
     assert again == arts
+
+
+def test_storylineignore_leaves_out_what_it_names(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline A\n\nBody of article A with words.\n")
+    (tmp_path / "README.md").write_text("# not an article\n")
+    sub = tmp_path / "drafts"
+    sub.mkdir()
+    (sub / "b.txt").write_text("Headline B\n\nBody of article B.\n")
+    (tmp_path / "keep").mkdir()
+    (tmp_path / "keep" / "c.txt").write_text("Headline C\n\nBody of article C.\n")
+    (tmp_path / ".storylineignore").write_text("# docs\nREADME.md\ndrafts\n")
+    recs = list(read_inputs([tmp_path]))
+    assert all(isinstance(r, Article) for r in recs), recs
+    assert sorted(r.title for r in recs) == ["Headline A", "Headline C"]
+
+
+def test_a_first_line_that_reads_as_a_lede_stays_in_the_text(tmp_path):
+    lede = (
+        "In a potential shift in tone, the harbour authority has proposed holding direct talks with the "
+        "dock workers' union, the first such offer since the strike began three weeks ago, officials said."
+    )
+    (tmp_path / "x.txt").write_text(lede + "\n\nSecond paragraph.\n")
+    (art,) = list(read_inputs([tmp_path / "x.txt"]))
+    assert art.title == ""
+    assert art.text.startswith("In a potential shift in tone")

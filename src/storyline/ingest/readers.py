@@ -27,6 +27,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import fnmatch
 import os
 import re
 import zlib
@@ -115,18 +116,48 @@ def _is_sidecar(path: Path) -> bool:
     return any((path.parent / (stem + ext)).is_file() for ext in _SIDECAR_OF)
 
 
+IGNORE_FILE = ".storylineignore"
+
+
+def _ignored(base: Path, patterns: list[str]) -> list[str]:
+    """Glob patterns from a folder's ``.storylineignore`` (one a line, ``#`` comments), added to its parents'."""
+    f = base / IGNORE_FILE
+    if not f.is_file():
+        return patterns
+    try:
+        lines = f.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return patterns
+    own = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    return patterns + [(base / p).as_posix() for p in own]
+
+
 def _walk(root: Path, errors: list[OSError]) -> list[Path]:
-    """Files under ``root`` in sorted order of their relative paths; hidden files and folders left out."""
+    """Files under ``root`` in sorted order of their relative paths.
+
+    Hidden files and folders are left out, and so is whatever a ``.storylineignore``
+    file in a folder names (glob patterns relative to that folder, e.g. ``README.md``).
+    """
     found: list[tuple[tuple[str, ...], Path]] = []
+    inherited: dict[Path, list[str]] = {}
     for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         base = Path(dirpath)
+        patterns = _ignored(base, inherited.get(base, []))
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and not _matches((base / d).as_posix(), patterns)
+        )
+        for d in dirnames:
+            inherited[base / d] = patterns
         for name in filenames:
-            if not name.startswith("."):
-                p = base / name
+            p = base / name
+            if not name.startswith(".") and not _matches(p.as_posix(), patterns):
                 found.append((p.relative_to(root).parts, p))
     found.sort(key=lambda t: t[0])
     return [p for _, p in found]
+
+
+def _matches(path: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(path, pat) for pat in patterns)
 
 
 def _arg_name(arg: Path) -> str:
@@ -302,6 +333,12 @@ def _sidecar(path: Path, ctx: _Ctx) -> tuple[dict[str, Any], Skipped | None]:
     return obj, None
 
 
+def _is_paragraph(line: str) -> bool:
+    """A first line that reads as a paragraph rather than a headline (long, or a full sentence of some length)."""
+    words = len(line.split())
+    return words > 35 or (words > 22 and line.rstrip().endswith((".", "!", '"', "”")))
+
+
 def _read_txt(path: Path, data: bytes, base: str, ctx: _Ctx) -> Article | Skipped:
     src = str(path)
     text, enc = _text_of(src, data)
@@ -311,8 +348,10 @@ def _read_txt(path: Path, data: bytes, base: str, ctx: _Ctx) -> Article | Skippe
     side, bad = _sidecar(path, ctx)
     rec = dict(side)
     side_title = as_text(get_field(side, ctx.fields["title"])[1]) or ""
-    if side_title and " ".join(side_title.split()) != " ".join(head.split()):
-        body = lines[first:]  # the first line is not the title the sidecar gives: it is text
+    if (side_title and " ".join(side_title.split()) != " ".join(head.split())) or _is_paragraph(head):
+        # The first line is not the title (the sidecar gives another, or it reads as the lede): it is text.
+        body = lines[first:]
+        head = ""
     else:
         body = lines[first + 1 :]
     for name in ctx.fields["title"] + ctx.fields["text"] + ctx.fields["html"]:
