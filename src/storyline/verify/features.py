@@ -105,6 +105,8 @@ def hashed_counts(texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     ent = HashingVectorizer(
         n_features=_ENTITY_FEATURES, analyzer=entities, alternate_sign=False, norm=None, dtype=np.float32
     )
+    if len(texts) == 0:
+        return (sp.csr_matrix((0, _WORD_FEATURES), dtype=np.float32), sp.csr_matrix((0, _ENTITY_FEATURES), dtype=np.float32))
     return word.transform(texts).tocsr(), ent.transform(texts).tocsr()
 
 

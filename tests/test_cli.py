@@ -1,0 +1,55 @@
+"""Every command has help text, and the CLI mirrors the Python API."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from typer.testing import CliRunner
+
+from storyline.cli import app
+
+runner = CliRunner()
+
+
+def _commands():
+    group = typer.main.get_command(app)
+    return group, sorted(group.commands)
+
+
+def test_every_command_has_help():
+    group, names = _commands()
+    assert {"run", "stories", "version"} <= set(names)
+    for name in names:
+        cmd = group.commands[name]
+        assert cmd.help and cmd.help.strip(), f"command {name!r} has no help text"
+        res = runner.invoke(app, [name, "--help"])
+        assert res.exit_code == 0, (name, res.output)
+        assert "Usage" in res.output
+    res = runner.invoke(app, ["--help"])
+    assert res.exit_code == 0
+    for name in names:
+        assert name in res.output
+
+
+def test_run_reports_unreadable_inputs_and_exits_non_zero_only_when_nothing_was_read(tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    res = runner.invoke(app, ["run", str(bad), "--out", str(tmp_path / "o1"), "--no-semantic", "--no-progress"])
+    assert res.exit_code == 1
+    summary = json.loads((tmp_path / "o1" / "summary.json").read_text())
+    assert summary["articles"] == 0 and summary["skipped"] == 2
+    (bad / "good.txt").write_text("Harbour strike ends\n\nDock workers in Port Sallow voted to end their strike.\n")
+    res = runner.invoke(app, ["run", str(bad), "--out", str(tmp_path / "o2"), "--no-semantic", "--no-progress"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "o2" / "summary.json").read_text())
+    assert summary["articles"] == 1 and summary["skipped"] == 2
+    reasons = " ".join(s["reason"] for s in summary["skipped_inputs"])
+    assert "empty" in reasons and "binary" in reasons
+
+
+def test_bad_field_mapping_is_a_usage_error(tmp_path):
+    res = runner.invoke(app, ["run", str(tmp_path), "--field", "nonsense", "--out", str(tmp_path / "o")])
+    assert res.exit_code != 0
