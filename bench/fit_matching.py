@@ -59,6 +59,18 @@ def fit_lr(X: np.ndarray, y: np.ndarray) -> tuple[list[float], float]:
     return [round(float(c), 5) for c in lr.coef_[0]], round(float(lr.intercept_[0]), 5)
 
 
+def calibration(p: np.ndarray, y: np.ndarray, bins: int = 5) -> dict:
+    """Brier score and observed same-story rate per probability bin, on held-out pairs."""
+    edges = np.linspace(0, 1, bins + 1)
+    table = []
+    for lo, hi in itertools.pairwise(edges):
+        sel = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
+        if sel.any():
+            table.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": int(sel.sum()), "mean_p": round(float(p[sel].mean()), 3),
+                          "observed": round(float(y[sel].mean()), 3)})
+    return {"brier": round(float(np.mean((p - y) ** 2)), 4), "bins": table}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared/data/ecbplus/docs.jsonl")

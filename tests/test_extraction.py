@@ -71,3 +71,6 @@ def test_pooled_reading_meets_floor(result: dict) -> None:
     """Counts summed over pages, punctuation as tokens: long pages weigh more, markup leftovers count."""
     pooled = result["raw_pooled"]
     assert pooled["f1"] >= max(FLOORS["pooled_f1_no_clean"], 0.958), pooled
+    cleaned = result.get("cleaned_pooled")
+    if cleaned is not None:
+        assert cleaned["f1"] >= max(FLOORS["pooled_f1_no_clean"], 0.958), cleaned

@@ -2,14 +2,16 @@
 
 Lines that recur across articles are learned by :meth:`Cleaner.fit`. Recurrence
 alone is not evidence of boilerplate: syndicated copies of one wire story share
-all their sentences, and short formulas ("He was 75.") recur in unrelated
-articles. So a line is learned only when
+all their sentences, rewrites of one story share its headline and quotes, and
+short formulas ("He was 75.") recur in unrelated articles. So a line is learned
+only when
 
-* it occurs in at least ``min_repeats`` articles **whose other content differs**:
-  for each article holding the line, the share of its remaining text (in
-  characters) that also occurs in the other articles holding it must stay below
-  ``max_shared``. Wire copies share nearly all their text, so wire sentences are
-  never learned; a footer shares only itself with the rest of each article;
+* it occurs in at least ``min_repeats`` articles **whose other content differs**.
+  An article holding the line is set aside as a copy when ``max_shared`` or more
+  of its remaining text (in characters) also occurs in the other articles holding
+  it; the rest are grouped when the vocabulary of their unshared text overlaps
+  (word Jaccard >= ``related_jaccard``: the same story told twice), and each group
+  counts once. A footer shares only itself with the rest of each article;
 * at the outlet level, a line that reads like a sentence or carries a number
   must also be in at least ``weak_share`` of the outlet's articles (a footer is
   on every page; "He was 75." is not);
@@ -18,8 +20,16 @@ articles. So a line is learned only when
   articles of at least ``min_outlets`` outlets.
 
 Counting hashes of normalised lines keeps fitting linear; the "other content"
-check looks at no more than ``sample_size`` articles per candidate line, chosen
-by content hash, so the result does not depend on the order of the corpus.
+check reads no more than ``sample_size`` articles per candidate line, chosen by
+content hash, so the result does not depend on the order of the corpus.
+
+Then :meth:`Cleaner.transform` removes, line by line: learned lines, lines equal
+to the title (``repeated-headline``), lines naming the outlet, the
+single-article patterns of :mod:`storyline.clean.patterns`, the paragraph after
+an author-bio heading, later copies of a prose paragraph (``repeated-lede``,
+``repeated-paragraph``) and one-word lines above the first or below the last
+prose line (site names, section labels). Every removal is listed in
+``Article.removed`` with its reason.
 """
 
 from __future__ import annotations
@@ -48,6 +58,7 @@ _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]")
 _TLD = re.compile(r"\.(?:com|net|org|co|in|uk|us|news|info|io|tv|me|ru|de|fr|au|ca)(?:\.[a-z]{2})?$")
 _BIO_MAX_WORDS = 200
+_TITLE_FURNITURE_WORDS = 4
 _DEDUPE_MIN_WORDS = 20
 
 
@@ -358,7 +369,8 @@ class Cleaner:
         key = _key(title)
         if names and key.replace(" ", "") in names:
             return "", [Removed(title, "pattern:outlet-name")]
-        if self.patterns:
+        if self.patterns and title.count(" ") < _TITLE_FURNITURE_WORDS:
+            # Only short titles can be page furniture ("Next Story"); "Video: Police chase ..." is a headline.
             reason = classify(title, whole_only=True)
             if reason:
                 return "", [Removed(title, reason)]
@@ -410,12 +422,20 @@ class Cleaner:
                 kept.append(text)
             else:
                 removed.append(Removed(text, reason))
+        meta = dict(article.meta)
+        if raw_title and not title and len(kept) > 1 and _reads_as_headline(kept[0]):
+            # The title was page furniture ("Next Story") and the text opens with the real headline.
+            title = kept.pop(0)
+            meta["_clean"] = {**meta.get("_clean", {}), "title_from_text": True}
+            again = [t for t in kept if _key(t) == _key(title)]
+            kept = [t for t in kept if _key(t) != _key(title)]
+            removed.extend(Removed(t, "repeated-headline") for t in again)
         return dataclasses.replace(
             article,
             title=title,
             text="\n\n".join(kept),
             removed=[*article.removed, *removed],
-            meta=dict(article.meta),
+            meta=meta,
         )
 
     @staticmethod
@@ -512,3 +532,9 @@ class CleanStage(Stage):
                 self.drop("no text left after cleaning")
                 continue
             yield out
+
+
+def _reads_as_headline(line: str) -> bool:
+    """Short, and not closed like a sentence of running text."""
+    words = len(line.split())
+    return 3 <= words <= 22 and not line.rstrip().endswith((".", ",", ";", ":"))

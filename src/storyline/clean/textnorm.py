@@ -11,9 +11,10 @@ text is not re-flowed: that is the reader's job), so both
 ``text.split("\\n\\n")`` and ``[p for p in text.splitlines() if p]`` give the
 paragraphs. The function is idempotent.
 
-What changes: mojibake is repaired (ftfy, only when a cheap check sees the
-signs of it); HTML entities are decoded; curly/low/fullwidth quotes and
-TeX-style ``\\`\\``` ``''`` become ``"`` and ``'``; dash characters become ``-``
+What changes: mojibake is repaired (ftfy, line by line, only where a cheap
+check sees the signs of it); HTML entities are decoded; curly, low and
+fullwidth quotes become ``"`` and ``'``, and so do TeX-style quotes (two
+backticks, two apostrophes, as in tokenised corpora); dash characters become ``-``
 (joining two word characters: ranges, compounds) or ``—`` (punctuation);
 ligatures and fullwidth ASCII become plain letters; ``…`` becomes ``...``; all
 space characters become one space; zero-width, bidi and control characters are
@@ -129,28 +130,23 @@ def _unescape(text: str) -> str:
     return text
 
 
-def _chars(text: str, _depth: int = 0) -> str:
+def _chars(text: str) -> str:
     """Character-level normalisation; keeps line breaks as single ``\\n``.
 
-    Invisible characters go first (so that they cannot hide an entity or a mojibake sequence
-    from the steps after them), then entities, then mojibake. Each step first checks cheaply
-    whether it has anything to do: most text is clean.
+    Entities first, then mojibake (line by line, so that a line repairs the same way
+    wherever it stands), then invisible characters, quotes, dashes and spaces. Each step
+    first checks cheaply whether it has anything to do: most text is clean.
     """
-    if _DROP_RE.search(text):
-        text = text.translate(_DROP_TABLE)
     if "&" in text:
         text = _unescape(text)
-        if _DROP_RE.search(text):
-            text = text.translate(_DROP_TABLE)
     if text.isascii():
         if _ASCII_SPECIAL.search(text):
             text = text.translate(_TABLE)
     else:
         if _MOJIBAKE.search(text):
-            fixed = _fix_encoding(text)
-            if fixed != text and _depth < 3:
-                # A repair can reveal more to normalise (or to repair): finish on the repaired text.
-                return _chars(fixed, _depth + 1)
+            text = "\n".join(_fix_encoding(x) if _MOJIBAKE.search(x) else x for x in text.split("\n"))
+        if _DROP_RE.search(text):
+            text = text.translate(_DROP_TABLE)
         if "\u2013" in text:
             text = _EN_DASH_JOIN.sub("-", text)
         for ch in set(_TABLE_RE.findall(text)):
@@ -165,12 +161,42 @@ def _chars(text: str, _depth: int = 0) -> str:
     return text
 
 
-def _lines(text: str) -> list[str]:
-    """Normalised non-empty lines (paragraphs) of ``text``."""
+def _pass(text: str) -> list[str]:
+    """One round of normalisation: non-empty lines, spaces collapsed."""
     text = _chars(text)
     if "  " in text:
         text = _SPACES.sub(" ", text)
     return [line for line in (raw.strip(" ") for raw in text.split("\n")) if line]
+
+
+def _unsettled(line: str) -> bool:
+    """A line that a second round could still change: a repair or an entity can reveal another."""
+    return bool(_MOJIBAKE.search(line) or ("&" in line and _ENTITY.search(line)))
+
+
+def _lines(text: str) -> list[str]:
+    """Normalised non-empty lines (paragraphs) of ``text``.
+
+    A repaired (or unescaped) line can hold a sequence that only now looks like mojibake or an
+    entity; such lines are normalised again until they stop changing, which keeps
+    :func:`normalise` idempotent.
+    """
+    lines = _pass(text)
+    if not _unsettled("\n".join(lines)):
+        return lines
+    out: list[str] = []
+    todo = lines[::-1]
+    budget = 4 * len(lines)
+    while todo:
+        line = todo.pop()
+        if budget > 0 and _unsettled(line):
+            again = _pass(line)
+            if again != [line]:
+                budget -= 1
+                todo.extend(again[::-1])
+                continue
+        out.append(line)
+    return out
 
 
 def normalise(text: str) -> str:

@@ -24,10 +24,10 @@ E199  unexpected error while reading one file (a bug: please report it)
 
 from __future__ import annotations
 
+import fnmatch
 import gzip
 import io
 import json
-import fnmatch
 import os
 import re
 import zlib

@@ -167,7 +167,13 @@ def evaluate_folder(folder: str | Path, clean: bool = True, compare_default: boo
     result["raw"] = score_pages(raw)
     result["raw_pooled"] = score_pooled(page_counts(gold[k], texts[k], WORD_OR_PUNCT) for k in keys)
     if cleaned is not None:
-        result["cleaned_pooled"] = score_pooled(page_counts(gold[k], cleaned[k], WORD_OR_PUNCT) for k in keys)
+        # Cleaning unifies quotes and dashes; punctuation tokens are compared after the same normalisation
+        # of the reference, so that the score measures text kept or lost, not typography.
+        from storyline.clean import normalise
+
+        result["cleaned_pooled"] = score_pooled(
+            page_counts(normalise(gold[k]), cleaned[k], WORD_OR_PUNCT) for k in keys
+        )
     if compare_default:
         dflt = [page_counts(gold[k], default[k]) for k in keys]
         result["trafilatura_default"] = score_pages(dflt)
