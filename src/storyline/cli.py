@@ -87,6 +87,24 @@ def run(
 
 
 @app.command()
+def digest(
+    out: Annotated[Path, typer.Argument(help="A run's output folder (with articles.jsonl and stories.jsonl).")] = Path(
+        "out"
+    ),
+    to: Annotated[Path | None, typer.Option("--to", help="Where to write digests/ (default: the run folder).")] = None,
+    min_articles: Annotated[int, typer.Option(help="Skip stories with fewer articles.")] = 1,
+) -> None:
+    """Write one digest per story (Markdown, JSON, HTML) from a run's output."""
+    from storyline.digest import digest_run
+
+    if not (out / "stories.jsonl").exists():
+        console.print(f"[red]{escape(str(out))}/stories.jsonl not found[/red]: run `storyline run PATH --out DIR` first")
+        raise typer.Exit(1)
+    digests = digest_run(out, to, min_articles=min_articles)
+    console.print(f"{len(digests)} digests in [bold]{escape(str((to or out) / 'digests'))}/[/bold]")
+
+
+@app.command()
 def version() -> None:
     """Print the version."""
     from storyline import __version__

@@ -1,0 +1,250 @@
+"""Markdown and self-contained HTML views of a digest (its JSON form is the source).
+
+Article text is untrusted: every piece of it is escaped for the format it is
+written into (Markdown specials and raw HTML in Markdown; everything in HTML).
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from typing import Any
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
+
+
+def md(text: Any) -> str:
+    """Escape untrusted text for Markdown, including the HTML a Markdown renderer would pass through."""
+    s = " ".join(str(text if text is not None else "").split())
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    return re.sub(r"^([-=]{3,}|\d+\.)", r"\\\1", s)
+
+
+def h(text: Any) -> str:
+    return _html.escape(str(text if text is not None else ""), quote=True)
+
+
+def _outlets(xs: list[str]) -> str:
+    return ", ".join(xs)
+
+
+def _first(f: dict[str, Any] | None) -> str:
+    if not f:
+        return "unknown (no publication dates)"
+    return f"{f['outlet']} (by {f['basis']})"
+
+
+def _values(f: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+    return [(v["normalised"], " / ".join(v["written"]), v["outlets"]) for v in f["values"]]
+
+
+def _split_facts(data: dict[str, Any]) -> tuple[list, list, list, list]:
+    facts = [f for f in data["facts"] if f["kind"] not in ("entity", "person")]
+    names = [f for f in data["facts"] if f["kind"] in ("entity", "person")]
+    contested = [f for f in facts if f["status"] in ("conflict", "update")]
+    agreed = [f for f in facts if f["status"] == "agree"]
+    single = [f for f in facts if f["status"] == "single"]
+    return contested, agreed, single, names
+
+
+# ----------------------------------------------------------------------------- Markdown
+
+
+def markdown(data: dict[str, Any]) -> str:
+    src = data["sources"]
+    lines = [f"# {md(data['title']) or '(untitled story)'}", ""]
+    basis = "" if src["provenance"] else " (no provenance: each outlet counted as a source)"
+    lines += [
+        f"Story `{md(data['story_id'])}` · {src['articles']} articles · {md(src['label'])}{basis}",
+        "",
+        "## What happened",
+        "",
+    ]
+    for i, s in enumerate(data["summary"], 1):
+        who = f" (speaker: {md(s['speaker'])})" if s.get("speaker") else ""
+        lines.append(f"{i}. {md(s['text'])}{who} — *{md(_outlets(s['outlets']))}* ({md(s['label'])})")
+    if not data["summary"]:
+        lines.append("_No sentence is carried by enough of the story to summarise it._")
+    lines += ["", "## Who said what", ""]
+    for q in data["quotes"]:
+        who = md(q["speaker"] or "unattributed")
+        to = f" to {md(q['to'])}" if q.get("to") else ""
+        flag = " · **altered**" if q["altered"] else ""
+        lines += [
+            f"### {who}{to} — {md(q['label'])}{flag}",
+            "",
+            f"> “{md(q['text'])}”",
+            "",
+            f"First carried by: {md(_first(q['first']))}. Names used: {md(', '.join(q['speaker_names']) or '—')}.",
+            "",
+            "| wording | how | outlets | cue | via |",
+            "|---|---|---|---|---|",
+        ]
+        for v in q["variants"]:
+            mark = "“" + md(v["text"]) + "”" if v["quoted"] else md(v["text"]) + " _(unquoted)_"
+            lines.append(
+                f"| {mark} | {md(v['relation'])} | {md(_outlets(v['outlets']))} | {md(', '.join(v['cue']))} "
+                f"| {md(', '.join(v['via']))} |"
+            )
+        for a in q["alterations"]:
+            lines.append(f"\n- Altered ({md(a['kind'])}) in {md(_outlets(a['outlets']))}: {md(a['detail'])}")
+        lines.append("")
+    if not data["quotes"]:
+        lines += ["_No quotations._", ""]
+    contested, agreed, _single, names = _split_facts(data)
+    lines += ["## Facts", ""]
+    for title, group in (("Conflicts and updates", contested), ("Agreed across outlets", agreed)):
+        lines += [f"### {title}", ""]
+        if not group:
+            lines += ["_None._", ""]
+            continue
+        lines += ["| about | kind | status | values (outlets) |", "|---|---|---|---|"]
+        for f in group:
+            vals = " · ".join(f"**{md(n)}** ({md(w)}): {md(_outlets(o))}" for n, w, o in _values(f))
+            lines.append(f"| {md(f['about'])} | {md(f['kind'])} | {md(f['status'])} | {vals} |")
+        lines.append("")
+    lines += ["### People and names", "", "| name | kind | spellings (outlets) |", "|---|---|---|"]
+    for f in names:
+        vals = " · ".join(f"{md(w)}: {md(_outlets(o))}" for _, w, o in _values(f))
+        lines.append(f"| {md(f['about'])} | {md(f['kind'])} | {vals} |")
+    lines += ["", "## Only in one outlet", ""]
+    for outlet, x in data["only_in"].items():
+        if not (x["sentences"] or x["quotes"] or x["facts"]):
+            continue
+        lines += [f"### Only in {md(outlet)}", ""]
+        for s in x["sentences"]:
+            lines.append(f"- {md(s)}")
+        for q in x["quotes"]:
+            lines.append(f"- Quote ({md(q['speaker'] or 'unattributed')}): “{md(q['text'])}”")
+        for f in x["facts"]:
+            lines.append(
+                f"- Fact ({md(f['kind'])}, {md(f['about'])}): {md(f['value'])} = {md(f['normalised'])}"
+            )
+        lines.append("")
+    lines += ["## Sources", "", "| article | outlet | title | published | grade |", "|---|---|---|---|---|"]
+    for a in data["articles"]:
+        lines.append(
+            f"| {md(a['id'])} | {md(a['outlet'])} | {md(a['title'])} | {md(a['published'] or '')} "
+            f"| {md(a['grade'] or '')} |"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- HTML
+
+_CSS = """
+body{font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;
+color:#1d232a;background:#fff}
+h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #dde;padding-bottom:.2em}
+.meta{color:#5a6470}.outlets{color:#35618f;font-size:.9em}.tag{display:inline-block;border-radius:3px;padding:0 .4em;
+font-size:.8em;background:#eef1f5;margin-left:.3em}.conflict{background:#fde2e1;color:#8a1f17}
+.update{background:#fff3cd;color:#6b5200}.agree{background:#e3f4e6;color:#1e5e2b}.single{background:#eef1f5}
+.altered{background:#fde2e1;color:#8a1f17}blockquote{margin:.5em 0;padding:.3em .8em;border-left:3px solid #9fb3c8;
+background:#f7f9fb}table{border-collapse:collapse;width:100%;margin:.5em 0 1em}td,th{border:1px solid #dde3ea;
+padding:.3em .5em;vertical-align:top;text-align:left;font-size:.92em}th{background:#f3f5f8}ol li{margin:.4em 0}
+.unquoted{font-style:italic;color:#5a6470}
+"""
+
+
+def html(data: dict[str, Any]) -> str:
+    src = data["sources"]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{h(data['title'] or data['story_id'])}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{h(data['title']) or '(untitled story)'}</h1>",
+        f'<p class="meta">Story <code>{h(data["story_id"])}</code> · {src["articles"]} articles · {h(src["label"])}'
+        + ("" if src["provenance"] else " (no provenance: each outlet counted as a source)")
+        + "</p>",
+        "<h2>What happened</h2><ol>",
+    ]
+    for s in data["summary"]:
+        out.append(
+            f"<li>{h(s['text'])}"
+            + (f' <span class="meta">(speaker: {h(s["speaker"])})</span>' if s.get("speaker") else "")
+            + f' <span class="outlets">— {h(_outlets(s["outlets"]))} ({h(s["label"])})</span></li>'
+        )
+    out.append("</ol>")
+    out.append("<h2>Who said what</h2>")
+    for q in data["quotes"]:
+        tag = '<span class="tag altered">altered</span>' if q["altered"] else ""
+        to = f" to {h(q['to'])}" if q.get("to") else ""
+        out += [
+            f'<h3>{h(q["speaker"] or "unattributed")}{to} <span class="outlets">{h(q["label"])}</span>{tag}</h3>',
+            f"<blockquote>“{h(q['text'])}”</blockquote>",
+            f'<p class="meta">First carried by: {h(_first(q["first"]))}. Names used: '
+            f"{h(', '.join(q['speaker_names']) or '—')}.</p>",
+            "<table><tr><th>wording</th><th>how</th><th>outlets</th><th>cue</th><th>via</th></tr>",
+        ]
+        for v in q["variants"]:
+            text = (
+                f"“{h(v['text'])}”"
+                if v["quoted"]
+                else f'<span class="unquoted">{h(v["text"])} (unquoted)</span>'
+            )
+            out.append(
+                f"<tr><td>{text}</td><td>{h(v['relation'])}</td><td>{h(_outlets(v['outlets']))}</td>"
+                f"<td>{h(', '.join(v['cue']))}</td><td>{h(', '.join(v['via']))}</td></tr>"
+            )
+        out.append("</table>")
+        if q["alterations"]:
+            out.append("<ul>")
+            for a in q["alterations"]:
+                out.append(
+                    f'<li><span class="tag altered">{h(a["kind"])}</span> {h(_outlets(a["outlets"]))}: '
+                    f"{h(a['detail'])}</li>"
+                )
+            out.append("</ul>")
+    contested, agreed, _single, names = _split_facts(data)
+    out.append("<h2>Facts</h2>")
+    for title, group in (("Conflicts and updates", contested), ("Agreed across outlets", agreed)):
+        out.append(f"<h3>{title}</h3>")
+        if not group:
+            out.append('<p class="meta">None.</p>')
+            continue
+        out.append("<table><tr><th>about</th><th>kind</th><th>status</th><th>values</th></tr>")
+        for f in group:
+            vals = "<br>".join(
+                f'<b>{h(n)}</b> ({h(w)}): <span class="outlets">{h(_outlets(o))}</span>'
+                for n, w, o in _values(f)
+            )
+            out.append(
+                f"<tr><td>{h(f['about'])}</td><td>{h(f['kind'])}</td>"
+                f'<td><span class="tag {h(f["status"])}">{h(f["status"])}</span></td><td>{vals}</td></tr>'
+            )
+        out.append("</table>")
+    out.append("<h3>People and names</h3><table><tr><th>name</th><th>kind</th><th>spellings</th></tr>")
+    for f in names:
+        vals = "<br>".join(f'{h(w)}: <span class="outlets">{h(_outlets(o))}</span>' for _, w, o in _values(f))
+        out.append(f"<tr><td>{h(f['about'])}</td><td>{h(f['kind'])}</td><td>{vals}</td></tr>")
+    out.append("</table><h2>Only in one outlet</h2>")
+    for outlet, x in data["only_in"].items():
+        if not (x["sentences"] or x["quotes"] or x["facts"]):
+            continue
+        out.append(f"<h3>Only in {h(outlet)}</h3><ul>")
+        out += [f"<li>{h(s)}</li>" for s in x["sentences"]]
+        out += [
+            f"<li>Quote ({h(q['speaker'] or 'unattributed')}): “{h(q['text'])}”</li>" for q in x["quotes"]
+        ]
+        out += [
+            f"<li>Fact ({h(f['kind'])}, {h(f['about'])}): {h(f['value'])} = {h(f['normalised'])}</li>"
+            for f in x["facts"]
+        ]
+        out.append("</ul>")
+    out.append(
+        "<h2>Sources</h2><table><tr><th>article</th><th>outlet</th><th>title</th><th>published</th><th>grade</th></tr>"
+    )
+    for a in data["articles"]:
+        title = h(a["title"])
+        if a.get("url") and re.match(r"https?://", a["url"]):
+            title = f'<a href="{h(a["url"])}" rel="noopener noreferrer">{title or h(a["url"])}</a>'
+        out.append(
+            f"<tr><td>{h(a['id'])}</td><td>{h(a['outlet'])}</td><td>{title}</td><td>{h(a['published'] or '')}</td>"
+            f"<td>{h(a['grade'] or '')}</td></tr>"
+        )
+    out.append("</table></body></html>")
+    return "\n".join(out) + "\n"
