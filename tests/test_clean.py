@@ -657,3 +657,8 @@ def test_a_lede_is_not_promoted_to_title():
     out = Cleaner().transform(Article(id="y", title="", text=lede + "\n\nMore text follows here."))
     assert out.title == ""
     assert out.text.startswith("Dock workers")
+
+
+def test_feed_footer_goes_and_a_sentence_like_it_stays():
+    assert classify("The post Harbour strike ends after three weeks appeared first on Riverbend Gazette.")
+    assert classify("The post office appeared first on the list of closures, officials said on Monday.") is None

@@ -320,6 +320,8 @@ _RULES: list[tuple[str, str | None, str, str, int]] = [
         ),
         50,
     ),
+    # the footer blogging platforms add to every feed item: "The post <title> appeared first on <site>."
+    ("syndication-note", "the", "appeared", r"^the post .{1,300}? appeared first on [^.,;:!?]{1,60}\.?$", 80),
     ("author-bio", None, "author", r"^(?:about (?:the )?author|author profile|author bio)\s*[:—-]\s", 120),
     (
         "author-bio",
