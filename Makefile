@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip -q --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint bench-quick clean
+.PHONY: demo test install lint browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,10 +20,16 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/storyline run examples --out out/demo
 	@echo
-	@echo "Results are in out/demo/: report.md, stories.jsonl, articles.jsonl, summary.json"
+	@echo "Results are in out/demo/: report.md (start here), digests/*.html, stories.jsonl, articles.jsonl, summary.json"
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -q
+
+# The browser tests drive Debian's Chromium through Playwright (no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "chromium is missing: sudo apt-get install chromium (the browser tests will skip)"; fi; }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
