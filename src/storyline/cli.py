@@ -48,25 +48,54 @@ def run(
         bool | None,
         typer.Option("--semantic/--no-semantic", help="Use the MiniLM stage (default: if installed)."),
     ] = None,
-    executor: Annotated[str, typer.Option(help="Where stages run: local.")] = "local",
+    executor: Annotated[
+        str, typer.Option(help="Where stages run: local (this process) or ray (a Ray cluster; needs storyline[ray]).")
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(help="Ray cluster to join (auto, ray://host:10001); default: start Ray on this machine."),
+    ] = None,
+    work: Annotated[
+        Path | None,
+        typer.Option(help="Keep finished shards here so a rerun skips them (ray default: OUT/.work)."),
+    ] = None,
+    extras: Annotated[
+        bool, typer.Option("--extras/--no-extras", help="Provenance and digests for every story.")
+    ] = True,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output folder.")] = False,
 ) -> None:
     """Read articles, group them into stories and write articles.jsonl, stories.jsonl, report.md, summary.json."""
+    from storyline.errors import StorylineError
+    from storyline.executors import EXECUTORS, get_executor
     from storyline.pipeline import run as run_pipeline
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    if executor != "local":
-        console.print(f"[red]unknown executor {escape(executor)!r}[/red]: only 'local' is available")
+    if executor not in EXECUTORS:
+        console.print(
+            f"[red]unknown executor {escape(executor)!r}[/red]: choose one of {', '.join(EXECUTORS)}"
+        )
         raise typer.Exit(2)
-    result = run_pipeline(
-        paths,
-        out=out,
-        config=_config(config),
-        fields=_fields(field),
-        semantic=semantic,
-        progress=progress and not quiet,
-    )
+    try:
+        ex = get_executor(executor, address)
+    except StorylineError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
+    try:
+        result = run_pipeline(
+            paths,
+            out=out,
+            config=_config(config),
+            fields=_fields(field),
+            semantic=semantic,
+            progress=progress and not quiet,
+            extras=extras,
+            executor=ex,
+            work_dir=work,
+        )
+    finally:
+        if ex.name != "local":
+            ex.close()
     s = result.summary
     if not quiet:
         for k in result.skipped:
@@ -134,6 +163,16 @@ def stories(
                 s["story_id"], str(s["size"]), str(len(s.get("outlets", []))), escape(s["title"][:80])
             )
     Console().print(table)
+
+
+def _register_service_commands() -> None:
+    """`serve` and `ingest` live with the store; they need the serve extra only when run."""
+    from storyline.serve.cli import register
+
+    register(app)
+
+
+_register_service_commands()
 
 
 def main() -> None:  # pragma: no cover

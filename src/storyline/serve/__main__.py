@@ -1,0 +1,5 @@
+import sys
+
+from storyline.serve.cli import main
+
+sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from storyline.store.ingest import main
+
+sys.exit(main())

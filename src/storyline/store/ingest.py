@@ -1,0 +1,128 @@
+"""``storyline ingest PATH... --store DB``: add articles to a store, resumably.
+
+Inputs are JSON lines of ``Article.to_json()`` records (what ``storyline run``
+writes to articles.jsonl); other files and folders (txt, HTML, RSS/Atom, WARC)
+go through ``storyline.ingest.read_inputs``. Batches are committed one by one, so a killed
+ingest keeps every batch it committed and the next run skips them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from storyline.errors import InputError
+from storyline.model import Article, Skipped
+from storyline.store.assign import AssignConfig, Assigner
+from storyline.store.db import Store
+
+
+def read_jsonl(path: Path) -> Iterator[Article]:
+    """Articles from a JSON-lines file of ``Article.to_json()`` records."""
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{n}: not JSON ({exc.msg})", code="E110") from exc
+            if not isinstance(d, dict) or "text" not in d:
+                raise InputError(f"{path}:{n}: not an article record (needs 'text')", code="E111")
+            d.setdefault("id", "")
+            d.setdefault("source", f"{path}:{n}")
+            yield Article.from_json(d)
+
+
+def read_inputs(paths: Sequence[str | Path], skipped: list[Skipped] | None = None) -> Iterator[Article]:
+    """Articles from the given files: article JSON lines here, anything else via ``storyline.ingest``."""
+    other: list[Path] = []
+    for p in map(Path, paths):
+        if not p.exists():
+            raise InputError(f"{p}: no such file or folder", code="E101")
+        if p.is_file() and p.suffix == ".jsonl":
+            yield from read_jsonl(p)
+        else:
+            other.append(p)
+    if other:
+        try:
+            reader = importlib.import_module("storyline.ingest").read_inputs
+        except (ImportError, AttributeError) as exc:
+            raise InputError(
+                f"cannot read {other[0]}: only .jsonl article records can be read here", code="E112"
+            ) from exc
+        for item in reader(other):
+            if isinstance(item, Article):
+                yield item
+            elif skipped is not None and isinstance(item, Skipped):
+                skipped.append(item)
+
+
+def _batches(items: Iterable[Article], n: int) -> Iterator[list[Article]]:
+    it = iter(items)
+    while batch := list(islice(it, n)):
+        yield batch
+
+
+def ingest(
+    store: Store,
+    articles: Iterable[Article],
+    *,
+    batch_size: int = 64,
+    config: AssignConfig | None = None,
+    log: Any = None,
+) -> dict[str, int]:
+    """Assign articles batch by batch; first refreshes stories a killed run left pending."""
+    assigner = Assigner(store, config)
+    counts = {"inserted": 0, "duplicate": 0, "conflict": 0, "new_stories": 0, "resumed": 0}
+    counts["resumed"] = assigner.refresh_pending()
+    for batch in _batches(articles, batch_size):
+        for a in assigner.assign_detailed(batch):
+            counts[a.status] += 1
+            counts["new_stories"] += int(a.new_story)
+            if log is not None:
+                log(f"{a.status}\t{a.id}\t{a.story_id}")
+    return counts
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m storyline.store ingest --store DB FILE...``"""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="storyline ingest", description=__doc__.splitlines()[0])
+    ap.add_argument("command", choices=["ingest", "check"])
+    ap.add_argument("paths", nargs="*")
+    ap.add_argument("--store", required=True)
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--window-days", type=float, default=3.0)
+    ap.add_argument("--no-embed", action="store_true", help="match exact duplicates only")
+    ap.add_argument("--synchronous", default="FULL", choices=["FULL", "NORMAL"])
+    ap.add_argument("--log", action="store_true", help="print one line per committed article")
+    args = ap.parse_args(argv)
+    with Store(args.store, synchronous=args.synchronous) as store:
+        if args.command == "check":
+            problems = store.check()
+            for p in problems:
+                print(p)
+            return 1 if problems else 0
+        log = None
+        if args.log:
+
+            def log(line: str) -> None:
+                print(line, flush=True)
+
+        cfg = AssignConfig(window_days=args.window_days, embed=not args.no_embed)
+        skipped: list[Skipped] = []
+        counts = ingest(
+            store, read_inputs(args.paths, skipped), batch_size=args.batch_size, config=cfg, log=log
+        )
+        counts["skipped"] = len(skipped)
+        for sk in skipped[:20]:
+            print(f"skipped {sk.source}: {sk.reason}", file=sys.stderr)
+        print(json.dumps(counts), file=sys.stderr)
+    return 0
