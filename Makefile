@@ -18,9 +18,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/storyline run examples --out out/demo
+	rm -f out/demo/store.db
+	$(VENV)/bin/storyline run examples --out out/demo --store out/demo/store.db
 	@echo
 	@echo "Results are in out/demo/: report.md (start here), digests/*.html, stories.jsonl, articles.jsonl, summary.json"
+	@echo "To browse them: $(VENV)/bin/storyline serve --store out/demo/store.db  (then open http://127.0.0.1:8000)"
 
 test: $(STAMP) browser
 	$(PY) -m pytest -q

@@ -53,3 +53,18 @@ def test_run_reports_unreadable_inputs_and_exits_non_zero_only_when_nothing_was_
 def test_bad_field_mapping_is_a_usage_error(tmp_path):
     res = runner.invoke(app, ["run", str(tmp_path), "--field", "nonsense", "--out", str(tmp_path / "o")])
     assert res.exit_code != 0
+
+
+def test_run_can_keep_its_results_in_a_store(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Harbour strike ends\n\nDock workers in Port Sallow voted to end their strike on Friday.\n")
+    (src / "b.txt").write_text("Harbour strike ends\n\nDock workers in Port Sallow voted to end their strike on Friday.\n")
+    db = tmp_path / "s.db"
+    res = runner.invoke(app, ["run", str(src), "--out", str(tmp_path / "o"), "--store", str(db), "--no-semantic", "-q"])
+    assert res.exit_code == 0, res.output
+    from storyline.store import Store
+
+    with Store(db) as store:
+        assert store.counts()["articles"] == 2
+        assert store.counts()["stories"] == 1

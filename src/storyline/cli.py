@@ -64,6 +64,9 @@ def run(
     ] = True,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output folder.")] = False,
+    store: Annotated[
+        Path | None, typer.Option("--store", help="Also keep the results in this SQLite store (for `serve`).")
+    ] = None,
 ) -> None:
     """Read articles, group them into stories and write articles.jsonl, stories.jsonl, report.md, summary.json."""
     from storyline.errors import StorylineError
@@ -97,6 +100,14 @@ def run(
         if ex.name != "local":
             ex.close()
     s = result.summary
+    if store is not None:
+        from storyline.store import Store
+        from storyline.store.batch import import_result
+
+        with Store(store) as db:
+            import_result(db, result)
+        if not quiet:
+            console.print(f"Stored in [bold]{escape(str(store))}[/bold]: `storyline serve --store {escape(str(store))}`")
     if not quiet:
         for k in result.skipped:
             console.print(f"[yellow]skipped[/yellow] {escape(k.source)}: {escape(k.reason)} ({k.code})")
