@@ -145,6 +145,49 @@ def digest(
 
 
 @app.command()
+def compare(
+    a: Annotated[str, typer.Argument(help="An article: a file, or an article id in the run folder given by --run.")],
+    b: Annotated[str, typer.Argument(help="The other article, the same way.")],
+    run_dir: Annotated[Path | None, typer.Option("--run", help="A run's output folder to look ids up in.")] = None,
+    semantic: Annotated[bool, typer.Option("--semantic/--no-semantic", help="Use MiniLM for paraphrases.")] = True,
+) -> None:
+    """Show which sentence of B renders which sentence of A: verbatim, edited, paraphrased, or not at all."""
+    from storyline.provenance import align, render_alignment
+
+    a_art, b_art = _load_for_compare([a, b], run_dir)
+    render_alignment(align(a_art, b_art, semantic=semantic), Console())
+
+
+def _load_for_compare(refs: list[str], run_dir: Path | None):
+    from storyline.model import Article
+
+    found: dict[str, Article] = {}
+    if run_dir is not None:
+        path = run_dir / "articles.jsonl"
+        if not path.exists():
+            console.print(f"[red]{escape(str(path))} not found[/red]")
+            raise typer.Exit(1)
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                d = json.loads(line)
+                if d["id"] in refs:
+                    found[d["id"]] = Article.from_json(d)
+    files = [r for r in refs if r not in found]
+    if files:
+        from storyline.clean import Cleaner
+        from storyline.ingest import read_inputs
+        from storyline.model import Skipped
+
+        for ref in files:
+            recs = [r for r in read_inputs([ref]) if not isinstance(r, Skipped)]
+            if not recs:
+                console.print(f"[red]cannot read {escape(ref)}[/red]: not an article id of --run, nor a readable file")
+                raise typer.Exit(1)
+            found[ref] = Cleaner().transform(recs[0])
+    return found[refs[0]], found[refs[1]]
+
+
+@app.command()
 def version() -> None:
     """Print the version."""
     from storyline import __version__

@@ -359,10 +359,10 @@ def _optimal_params(threshold: float, num_perm: int, fp_weight: float, fn_weight
     # positives) and above it right of the threshold (false negatives), by Gauss-Legendre
     # quadrature for every (b, r) with b * r <= num_perm at once.
     nodes, weights = np.polynomial.legendre.leggauss(64)
-    b, r = np.meshgrid(np.arange(1, num_perm + 1), np.arange(1, num_perm + 1), indexing="ij")
-    ok = b * r <= num_perm
-    b = b[ok].astype(float)[:, None]
-    r = r[ok].astype(float)[:, None]
+    bands = np.arange(1, num_perm + 1)
+    max_rows = num_perm // bands
+    b = np.repeat(bands, max_rows).astype(float)[:, None]
+    r = (_ranges(max_rows) + 1).astype(float)[:, None]
 
     def area(lo: float, hi: float, false_negative: bool) -> np.ndarray:
         s = (hi - lo) / 2 * nodes + (hi + lo) / 2

@@ -1,1 +1,34 @@
+"""Provenance inside a story: sentence alignment, reuse grades, the likely original, the derivation graph.
 
+Public API::
+
+    split_sentences(text) -> list[str]
+    align(a, b) -> Alignment
+    analyse_story(articles, vectors=None) -> StoryProvenance
+    render_alignment(alignment, console) -> None
+    render_markdown(story_provenance, titles=None) -> str
+    paraphrase_score(s1, s2) -> np.ndarray
+
+See docs/provenance.md for the method and its measured accuracy.
+"""
+
+from storyline.provenance.align import Alignment, Link, align
+from storyline.provenance.paraphrase import PARAPHRASE_THRESHOLD, paraphrase_score
+from storyline.provenance.render import render_alignment, render_markdown
+from storyline.provenance.sentences import split_sentences
+from storyline.provenance.story import GRADES, ArticleProvenance, StoryProvenance, analyse_story
+
+__all__ = [
+    "GRADES",
+    "PARAPHRASE_THRESHOLD",
+    "Alignment",
+    "ArticleProvenance",
+    "Link",
+    "StoryProvenance",
+    "align",
+    "analyse_story",
+    "paraphrase_score",
+    "render_alignment",
+    "render_markdown",
+    "split_sentences",
+]

@@ -1,0 +1,145 @@
+"""The Ray executor: shard steps as Ray tasks, results in Ray's object store.
+
+``ray`` is imported only when this executor is made; without the ``ray`` extra,
+asking for it fails with the command that installs it. Handles are object
+references: a step's output stays in the object store (spilling to disk when it
+fills) and is passed to the next step's tasks by reference, so the driver only
+ever holds what a step explicitly gathers.
+
+Regrouping is a hash shuffle on plain tasks: each split task returns its
+``n_out`` pieces as separate objects (``num_returns``), and each combine task
+receives the pieces with its number. ``regroup_rows`` does the same for keyed
+numeric rows with Ray Data (``groupby(...).map_groups``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from storyline.errors import require
+from storyline.executors.base import Handle, one_blas_thread
+
+log = logging.getLogger(__name__)
+
+#: Environment for worker processes: one BLAS/OpenMP thread per task (tasks are the parallelism).
+WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _call(fn: Callable[..., Any], *args: Any) -> Any:
+    with one_blas_thread():
+        return fn(*args)
+
+
+def _checked_split(n_out: int, split: Callable[..., list[Any]], *args: Any) -> Any:
+    with one_blas_thread():
+        parts = split(*args)
+    if len(parts) != n_out:
+        raise ValueError(f"split gave {len(parts)} pieces, expected {n_out}")
+    return parts[0] if n_out == 1 else tuple(parts)
+
+
+class RayExecutor:
+    """Runs shard steps as Ray tasks on a local Ray instance or an existing cluster.
+
+    ``address``: ``None`` starts a local instance (``num_cpus`` CPUs, default all);
+    ``"auto"`` or ``"ray://host:10001"`` joins a running cluster. If Ray is already
+    initialised in this process, that instance is used and left running.
+    ``object_store_memory`` (bytes) caps a local instance's object store.
+    """
+
+    name = "ray"
+
+    def __init__(
+        self,
+        address: str | None = None,
+        num_cpus: int | None = None,
+        object_store_memory: int | None = None,
+        **init_kwargs: Any,
+    ):
+        ray = require("ray", "ray", "for --executor ray")
+        self._ray = ray
+        self._started = False
+        if not ray.is_initialized():
+            kwargs: dict[str, Any] = {
+                "include_dashboard": False,
+                "log_to_driver": True,
+                "logging_level": logging.WARNING,
+                "runtime_env": {"env_vars": dict(WORKER_ENV)},
+            }
+            if address is None:
+                kwargs["num_cpus"] = num_cpus
+                if object_store_memory:
+                    kwargs["object_store_memory"] = int(object_store_memory)
+            kwargs.update(init_kwargs)
+            ray.init(address=address, **kwargs)
+            self._started = True
+        self._task = ray.remote(_call)
+        self._split = ray.remote(_checked_split)
+
+    @property
+    def workers(self) -> int:
+        try:
+            return max(1, int(self._ray.cluster_resources().get("CPU", 1)))
+        except Exception:  # resources can be unknown for a moment while a cluster scales
+            return os.cpu_count() or 1
+
+    def map_shards(
+        self,
+        fn: Callable[..., Any],
+        shards: Sequence[Handle],
+        *args: Any,
+        desc: str = "",
+        returns: int = 1,
+        numeric: bool = False,
+        shard_args: Sequence[tuple[Any, ...]] | None = None,
+    ) -> list[Handle]:
+        task = self._task.options(num_returns=returns, name=f"storyline:{desc or fn.__name__}")
+        out = []
+        for i, s in enumerate(shards):
+            extra = tuple(shard_args[i]) if shard_args is not None else ()
+            ref = task.remote(fn, s, *extra, *args)
+            out.append(tuple(ref) if returns > 1 else ref)
+        return out
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Handle:
+        return self._task.options(name=f"storyline:{getattr(fn, '__name__', 'step')}").remote(fn, *args)
+
+    def regroup(
+        self,
+        shards: Sequence[Handle],
+        split: Callable[..., list[Any]],
+        n_out: int,
+        combine: Callable[..., Any],
+        *args: Any,
+        shard_args: Sequence[tuple[Any, ...]] | None = None,
+    ) -> list[Handle]:
+        task = self._split.options(num_returns=n_out, name="storyline:split")
+        pieces = []
+        for i, s in enumerate(shards):
+            extra = tuple(shard_args[i]) if shard_args is not None else ()
+            ref = task.remote(n_out, split, s, *extra, *args)
+            pieces.append([ref] if n_out == 1 else list(ref))
+        combine_task = self._task.options(name="storyline:combine")
+        return [combine_task.remote(combine, *[p[t] for p in pieces]) for t in range(n_out)]
+
+    def share(self, value: Any) -> Handle:
+        return self._ray.put(value)
+
+    def gather(self, handles: Sequence[Handle]) -> list[Any]:
+        return list(self._ray.get(list(handles))) if len(handles) else []
+
+    def wait(self, handles: Sequence[Handle]) -> None:
+        refs = [h for h in handles if isinstance(h, self._ray.ObjectRef)]
+        if refs:
+            self._ray.wait(refs, num_returns=len(refs), fetch_local=False)
+
+    def close(self) -> None:
+        if self._started and self._ray.is_initialized():
+            self._ray.shutdown()
+        self._started = False
+
+    def __repr__(self) -> str:
+        return f"RayExecutor(started_here={self._started})"

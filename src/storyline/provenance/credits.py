@@ -1,0 +1,158 @@
+"""Wire-agency credits in article text: "(Reuters) -", "according to Reuters", "— AP",
+"with inputs from PTI", and the like.
+
+A credit is a claim about where the whole article comes from; a quote
+attribution ("Peskov told the Interfax news agency") only says where one
+quote comes from. Both name an agency, so each mention is weighed by where
+and how it appears: a dateline or credit line counts fully, a mention in the
+lede without a quotation counts nearly fully, a mention inside a quoted or
+attributed sentence counts little. An agency becomes a probable source of the
+article only through credits, never through quote attributions alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# canonical name -> spellings (regex fragments, matched case-sensitively unless noted)
+WIRES: dict[str, tuple[str, ...]] = {
+    "reuters": (r"(?<!Thomson )Reuters",),
+    "ap": (r"Associated Press", r"\bAP\b(?! Photo)(?!-)", r"\bthe AP\b"),
+    "afp": (r"\bAFP\b", r"Agence France[- ]Presse"),
+    "bloomberg": (r"Bloomberg(?: News)?",),
+    "dpa": (r"\bdpa\b", r"\bDPA\b", r"Deutsche Presse-Agentur"),
+    "pti": (r"\bPTI\b", r"Press Trust of India"),
+    "ani": (r"\bANI\b", r"Asian News International"),
+    "ians": (r"\bIANS\b",),
+    "uni": (r"\bUNI\b", r"United News of India"),
+    "xinhua": (r"Xinhua",),
+    "kyodo": (r"Kyodo(?: News)?",),
+    "yonhap": (r"Yonhap",),
+    "interfax": (r"Interfax",),
+    "tass": (r"\bTASS\b", r"\bTass\b"),
+    "ria": (r"RIA(?: Novosti)?\b",),
+    "efe": (r"\bEFE\b",),
+    "ansa": (r"\bANSA\b",),
+    "anadolu": (r"Anadolu(?: Agency)?",),
+    "upi": (r"\bUPI\b", r"United Press International"),
+    "pa": (r"\bPA Media\b", r"Press Association", r"\(PA\)"),
+    "cp": (r"Canadian Press", r"\(CP\)"),
+    "aap": (r"\bAAP\b", r"Australian Associated Press"),
+    "bernama": (r"Bernama",),
+    "antara": (r"\bAntara\b",),
+    "dow-jones": (r"Dow Jones Newswires",),
+}
+DISPLAY = {
+    "reuters": "Reuters", "ap": "AP", "afp": "AFP", "bloomberg": "Bloomberg", "dpa": "dpa", "pti": "PTI",
+    "ani": "ANI", "ians": "IANS", "uni": "UNI", "xinhua": "Xinhua", "kyodo": "Kyodo", "yonhap": "Yonhap",
+    "interfax": "Interfax", "tass": "TASS", "ria": "RIA Novosti", "efe": "EFE", "ansa": "ANSA",
+    "anadolu": "Anadolu", "upi": "UPI", "pa": "PA Media", "cp": "Canadian Press", "aap": "AAP",
+    "bernama": "Bernama", "antara": "Antara", "dow-jones": "Dow Jones",
+}  # fmt: skip
+
+_NAME = "|".join(f"(?P<{k.replace('-', '_')}>{'|'.join(v)})" for k, v in WIRES.items())
+_NAME_RE = re.compile(_NAME)
+_Q = "\"“”«»"
+# Formal credits: dateline "(Reuters) -", a credit line "— AP", "with inputs from PTI", "Reporting by".
+_FORMAL = [
+    re.compile(r"\(\s*(?:" + _NAME + r")\s*\)"),
+    re.compile(r"^[ \t]*(?:[-—–]{1,2}|©|Copyright|Source:)[ \t]*(?:" + _NAME + r")[ \t]*\.?[ \t]*$", re.MULTILINE),
+    re.compile(r"(?i:with (?:inputs|input|agency inputs|additional reporting) from)\s+(?:" + _NAME + r")"),
+    re.compile(r"(?:" + _NAME + r")\s+(?i:contributed to this report)"),
+]
+_REUTERS_SIGNOFF = re.compile(r"\((?:Reporting|Writing) by [^)]*(?:Editing by)[^)]*\)")
+_QUOTE_VERBS = re.compile(
+    r"\b(?:told|telling|tells|quoted|quoting|cited|citing|interview(?:ed)?|as reported by)\b", re.IGNORECASE
+)
+PROSE_WORDS = 8  # sentences shorter than this (headlines, captions, menus) do not count towards the lede
+LEDE_SENTENCES = 3
+
+
+@dataclass(slots=True, frozen=True)
+class Mention:
+    wire: str
+    kind: str  # formal | lede | body | quote
+    weight: float
+    text: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"wire": self.wire, "kind": self.kind, "weight": self.weight, "text": self.text}
+
+
+def _wire_of(m: re.Match[str]) -> str:
+    for k, v in m.groupdict().items():
+        if v:
+            return k.replace("_", "-")
+    return ""
+
+
+def wire_of_outlet(outlet: str) -> str | None:
+    """The wire an outlet name denotes ("Reuters", "The Associated Press"), if any."""
+    m = _NAME_RE.search(outlet or "")
+    return _wire_of(m) if m else None
+
+
+def mentions(sentences: list[str], text: str) -> list[Mention]:
+    """Every agency mention in an article, with its kind and weight."""
+    found: list[Mention] = []
+    names = {m.group(0) for m in _NAME_RE.finditer(text)}
+    if not names:
+        return found
+    formal_spans: set[str] = set()
+    for rx in _FORMAL:
+        for m in rx.finditer(text):
+            wire = _wire_of(m)
+            if wire:
+                found.append(Mention(wire, "formal", 1.0, m.group(0).strip()))
+                formal_spans.add(wire)
+    if _REUTERS_SIGNOFF.search(text):
+        found.append(Mention("reuters", "formal", 0.9, _REUTERS_SIGNOFF.search(text).group(0)))
+    prose = 0
+    for k, s in enumerate(sentences):
+        long_enough = len(s.split()) >= PROSE_WORDS
+        if not any(nm in s for nm in names):
+            prose += long_enough
+            continue
+        for m in _NAME_RE.finditer(s):
+            wire = _wire_of(m)
+            if not wire or f"({m.group(0)})" in s:
+                continue
+            nxt = sentences[k + 1].lstrip() if k + 1 < len(sentences) else ""
+            quoted = (
+                any(c in s for c in _Q)
+                or bool(_QUOTE_VERBS.search(s))
+                or s.rstrip().endswith(":")
+                or nxt[:1] in _Q
+            )
+            if prose < LEDE_SENTENCES and long_enough and not quoted:
+                found.append(Mention(wire, "lede", 0.8, s))
+            elif quoted:
+                found.append(Mention(wire, "quote", 0.25, s))
+            else:
+                found.append(Mention(wire, "body", 0.4, s))
+        prose += long_enough
+    return found
+
+
+def credit_scores(found: list[Mention]) -> dict[str, float]:
+    """Per wire, how strongly the article credits it (0..1); quote attributions alone stay below 0.6."""
+    scores: dict[str, float] = {}
+    for m in found:
+        scores[m.wire] = min(1.0, scores.get(m.wire, 0.0) + m.weight)
+    for wire in list(scores):
+        if all(m.kind == "quote" for m in found if m.wire == wire):
+            scores[wire] = min(scores[wire], 0.5)
+    return scores
+
+
+CREDIT_MIN = 0.6
+
+
+def credited(found: list[Mention]) -> dict[str, float]:
+    """The wires an article credits as its source, with strength."""
+    return {w: s for w, s in credit_scores(found).items() if s >= CREDIT_MIN}
+
+
+def display(wire: str) -> str:
+    return DISPLAY.get(wire, wire)

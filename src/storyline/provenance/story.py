@@ -1,0 +1,680 @@
+"""Provenance inside a story: reuse grades, the likely original and the derivation graph.
+
+Every pair of articles is aligned once. For each ordered pair (A, B) we know
+how much of B renders A and how (verbatim, edited, paraphrased), how much of A
+B leaves out, whether B's word swaps look like a spinner's, and the outside
+evidence: publish times, wire credits, outlets. A derivation edge A -> B needs
+B to reuse enough of A *and* the evidence to point from A to B; each article
+gets the best-supported parent that keeps the graph acyclic. Articles with no
+parent in the story but a wire credit (their own, or their close peers') get
+the wire as parent; the story's original is the root most others descend from,
+or the credited wire when that root is itself a rewrite of it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from storyline.model import Article
+from storyline.provenance import credits as cr
+from storyline.provenance import spin as spin_mod
+from storyline.provenance.align import Alignment, Doc, align_docs, prepare
+from storyline.provenance.sentences import split_sentences
+from storyline.provenance.spin import SpinEvidence, spin_evidence
+
+GRADES = ("verbatim", "light-rewrite", "spun", "independent")
+
+# Grade thresholds, fitted on the generated provenance benchmark (bench/bench_provenance.py).
+REUSE_MIN = 0.40  # below this share of reused text an article is its own reporting
+VERBATIM_SHARE = 0.80  # share of the reused text that must be verbatim for a "verbatim" grade
+VERBATIM_MIN = 0.60  # and the verbatim share of the whole article
+PARENT_MIN = REUSE_MIN  # reuse needed for an in-story parent
+SPUN_MIN = 0.15  # a spun rewrite of a source missing from the story shares less with its peers
+PEER_WIRE_MIN = 0.30  # text shared with articles going back to a wire, to name that wire as probable source
+QUOTE_WEIGHT = 0.3  # weight of a quoted word in every share
+ALL_PAIRS_UP_TO = 8  # above this many articles, each is aligned with its likeliest sources only
+NEAREST = 4
+
+_BOILER = re.compile(
+    r"\b(?:download|subscribe|newsletter|sign up|log in|click|follow us|app\b|comments?\b|share (?:this|on)|"
+    r"advertisement|cookie|all rights reserved|©|copyright|read more|also read|watch:|email address)",
+    re.IGNORECASE,
+)
+
+
+def looks_like_boilerplate(sentence: str) -> bool:
+    """Short promotional or navigational lines (kept out of the own-text share)."""
+    n = len(sentence.split())
+    if n <= 3 and not sentence.rstrip().endswith((".", "!", "?", '"', "”")):
+        return True
+    return n <= 20 and bool(_BOILER.search(sentence))
+
+
+@dataclass(slots=True)
+class ArticleProvenance:
+    """How one article relates to the rest of its story."""
+
+    article_id: str
+    grade: str
+    reused_share: float
+    own_share: float
+    parent: str | None
+    parents: list[dict[str, Any]] = field(default_factory=list)
+    confidence: float = 0.0
+    evidence: list[dict[str, str]] = field(default_factory=list)
+    spin: dict[str, Any] | None = None
+    credits: dict[str, float] = field(default_factory=dict)
+    shares: dict[str, float] = field(default_factory=dict)  # reused text by kind of link
+    source_of_others: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "article_id": self.article_id,
+            "grade": self.grade,
+            "reused_share": round(self.reused_share, 3),
+            "own_share": round(1.0 - round(self.reused_share, 3), 3),
+            "parent": self.parent,
+            "parents": self.parents,
+            "confidence": round(self.confidence, 3),
+            "evidence": self.evidence,
+        }
+        if self.shares:
+            d["shares"] = {k: round(v, 3) for k, v in self.shares.items()}
+        if self.spin is not None:
+            d["spin"] = self.spin
+        if self.credits:
+            d["credits"] = {k: round(v, 2) for k, v in self.credits.items()}
+        return d
+
+
+@dataclass(slots=True)
+class StoryProvenance:
+    """Provenance of a whole story; ``to_json`` is the ``provenance`` field of stories.jsonl."""
+
+    original: str | None
+    original_in_corpus: bool
+    wires: list[dict[str, Any]]
+    articles: list[ArticleProvenance]
+    edges: list[dict[str, Any]]
+    alignments: list[Alignment]
+    roles: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def article(self, article_id: str) -> ArticleProvenance:
+        for a in self.articles:
+            if a.article_id == article_id:
+                return a
+        raise KeyError(article_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "original": self.original,
+            "original_in_corpus": self.original_in_corpus,
+            "wires": self.wires,
+            "articles": [a.to_json() for a in self.articles],
+            "edges": self.edges,
+            "alignments": [
+                {**al.to_json(sentences=False), "role": self.roles.get((al.a_id, al.b_id), "parent")}
+                for al in self.alignments
+            ],
+        }
+
+
+@dataclass(slots=True)
+class _Rel:
+    """B relative to A (A the candidate source)."""
+
+    al: Alignment
+    reuse: float  # share of B's (non-boilerplate) words linked to A
+    verbatim: float
+    edited: float
+    paraphrase: float
+    covered: float  # share of A's words linked to B
+    own_a: float  # share of A's non-boilerplate words that B lacks
+    own_b: float
+    closeness: float = 0.0
+    spin: SpinEvidence | None = None
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    v = value.strip().replace("Z", "+00:00")
+    try:
+        t = datetime.fromisoformat(v)
+    except ValueError:
+        try:
+            t = datetime.fromisoformat(v[:19])
+        except ValueError:
+            return None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=timezone.utc)
+    return t
+
+
+def _weights(doc: Doc) -> np.ndarray:
+    """Word counts per sentence, quoted words discounted: independent reports share quotes."""
+    return doc.sizes * (1.0 - (1.0 - QUOTE_WEIGHT) * doc.quoted)
+
+
+def _shares(al: Alignment, da: Doc, db: Doc, boiler_a: set[int], boiler_b: set[int]) -> _Rel:
+    wa, wb = _weights(da), _weights(db)
+
+    def side(w: np.ndarray, boiler: set[int], kinds: tuple[str, ...], which: str) -> float:
+        linked: set[int] = set()
+        for lk in al.links:
+            if lk.kind in kinds and not lk.weak:
+                linked.update(lk.a if which == "a" else lk.b)
+        total = sum(float(w[i]) for i in range(len(w)) if i not in boiler or i in linked)
+        if not total:
+            return 0.0
+        return sum(float(w[i]) for i in linked) / total
+
+    allk = ("verbatim", "edited", "paraphrase")
+    reuse = side(wb, boiler_b, allk, "b")
+    covered = side(wa, boiler_a, allk, "a")
+    verb = side(wb, boiler_b, ("verbatim",), "b")
+    edit = side(wb, boiler_b, ("edited",), "b")
+    par = side(wb, boiler_b, ("paraphrase",), "b")
+    rel = _Rel(al, reuse, verb, edit, par, covered, 1 - covered, 1 - reuse)
+    rel.closeness = verb + 0.6 * edit + 0.4 * par  # copying keeps words: verbatim weighs most
+    return rel
+
+
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _fmt_hours(h: float) -> str:
+    if abs(h) < 1:
+        return f"{abs(h) * 60:.0f} min"
+    if abs(h) < 48:
+        return f"{abs(h):.1f} h"
+    return f"{abs(h) / 24:.1f} days"
+
+
+def analyse_story(
+    articles: Sequence[Article],
+    vectors: dict[str, np.ndarray] | None = None,
+    semantic: bool | None = None,
+) -> StoryProvenance:
+    """Grade every article of a story against its closest source and build the derivation graph.
+
+    ``vectors`` (article id -> article embedding) only narrows which pairs are
+    aligned in very large stories. ``semantic=None`` uses the embedder when it
+    is installed. The result does not depend on the order of ``articles``.
+    """
+    arts = sorted(articles, key=lambda a: a.id)
+    ids = [a.id for a in arts]
+    if semantic is None:
+        from storyline.embed import available
+
+        semantic = available()
+    sents = {a.id: split_sentences(a.text) for a in arts}
+    if semantic:
+        from storyline.provenance.encoding import encode_sentences
+
+        encode_sentences(sorted({s for v in sents.values() for s in v}))
+    docs = {a.id: prepare(a.id, sents[a.id], semantic) for a in arts}
+    boiler = {a.id: {i for i, s in enumerate(docs[a.id].sentences) if looks_like_boilerplate(s)} for a in arts}
+    found = {
+        a.id: cr.mentions(([a.title] if a.title else []) + docs[a.id].sentences, f"{a.title}\n{a.text}")
+        for a in arts
+    }
+    credit = {a.id: cr.credited(found[a.id]) for a in arts}
+    outlet_wire = {a.id: cr.wire_of_outlet(a.outlet) for a in arts}
+    times = {a.id: _parse_time(a.published) for a in arts}
+    texts = {a.id: a.text for a in arts}
+    odd = _odd_forms(arts)
+
+    pairs = _pairs_to_align(ids, docs, vectors)
+    rel: dict[tuple[str, str], _Rel] = {}
+    for (x, y), blocks in pairs.items():
+        al = align_docs(docs[x], docs[y], blocks)
+        rel[(x, y)] = _shares(al, docs[x], docs[y], boiler[x], boiler[y])
+        mal = al.mirrored()
+        rel[(y, x)] = _shares(mal, docs[y], docs[x], boiler[y], boiler[x])
+
+    def spin_of(src: str, dst: str) -> SpinEvidence:
+        r = rel[(src, dst)]
+        if r.spin is None:
+            r.spin = spin_evidence(r.al, texts[dst])
+        return r.spin
+
+    # Direction evidence for every candidate edge src -> dst.
+    direction: dict[tuple[str, str], tuple[float, list[dict[str, str]]]] = {}
+    n_boiler = {i: len(boiler[i]) for i in ids}
+    cent = _centrality(ids, rel)
+    for (src, dst), r in rel.items():
+        if r.reuse < PARENT_MIN or _wire_siblings(src, dst, credit, outlet_wire):
+            continue
+        direction[(src, dst)] = _direction(src, dst, r, times, credit, outlet_wire, spin_of, n_boiler, cent)
+
+    # Greedy maximum-weight forest: strongest supported edges first, no cycles, one parent each.
+    cand = []
+    for (src, dst), (p, _ev) in direction.items():
+        if p < 0.5:
+            continue
+        bonus = 0.05 * min(3, len(_shared_odd(src, dst, odd)))  # shared errors: a strong sign of copying
+        cand.append(((rel[(src, dst)].closeness + bonus) * (0.5 + p), src, dst))
+    cand.sort(key=lambda t: (-round(t[0], 9), t[1], t[2]))
+    parent: dict[str, str] = {}
+    for _w, src, dst in cand:
+        if dst in parent or _reaches(parent, src, dst):
+            continue
+        parent[dst] = src
+
+    wires = _story_wires(ids, credit, found, outlet_wire)
+    top_wire = wires[0]["wire"] if wires else None
+
+    out: list[ArticleProvenance] = []
+    edges: list[dict[str, Any]] = []
+    alignments: list[Alignment] = []
+    roles: dict[tuple[str, str], str] = {}
+    for a in arts:
+        aid = a.id
+        ev: list[dict[str, str]] = []
+        for w, _s in sorted(credit[aid].items(), key=lambda kv: (-kv[1], kv[0])):
+            m = next(m for m in found[aid] if m.wire == w and m.kind != "quote")
+            ev.append({"kind": "credit", "detail": f"credits {cr.display(w)} ({m.kind}): {_clip(m.text)}"})
+        if aid in parent:
+            src = parent[aid]
+            r = rel[(src, aid)]
+            p, dev = direction[(src, aid)]
+            grade, spin = _grade(r, spin_of(src, aid))
+            conf = round(p * min(1.0, 0.4 + r.closeness), 3)
+            alts = sorted(
+                (
+                    (rel[(s, aid)].closeness * direction[(s, aid)][0], s)
+                    for s in ids
+                    if s != aid and (s, aid) in direction and s != src and direction[(s, aid)][0] >= 0.5
+                ),
+                reverse=True,
+            )
+            parents = [{"id": src, "confidence": conf}] + [
+                {"id": s, "confidence": round(w, 3)} for w, s in alts[:2] if w > 0.2
+            ]
+            ev = [_reuse_evidence(src, r), *dev, *ev]
+            shared = _shared_odd(src, aid, odd)
+            if shared:
+                ev.append({"kind": "shared_errors", "detail": f"shares rare or misspelt forms only with {src}: "
+                           + ", ".join(shared[:5])})  # fmt: skip
+            if grade == "spun":
+                ev.append(_spin_detail(spin))
+            out.append(
+                ArticleProvenance(
+                    aid, grade, r.reuse, 1 - r.reuse, src, parents, conf, ev, spin.to_json(), credit[aid], _kinds(r)
+                )
+            )
+            edges.append({"source": src, "target": aid, "grade": grade, "confidence": conf})
+            alignments.append(r.al)
+            roles[(r.al.a_id, r.al.b_id)] = "parent"
+            continue
+        # No parent in the story. A source of others is its own reporting; otherwise the closest
+        # peer stands in for the missing source when grading. A wire is named if credited.
+        has_children = aid in parent.values()
+        peers = sorted(((rel[(s, aid)].closeness, s) for s in ids if s != aid and (s, aid) in rel), reverse=True)
+        closest = peers[0][1] if peers and not has_children else None
+        grade, spin, reuse, kinds = "independent", None, 0.0, {}
+        if closest is not None:
+            r = rel[(closest, aid)]
+            kinds = _kinds(r)
+            reuse = r.reuse
+            grade, spin = _grade(r, spin_of(closest, aid), spun_min=SPUN_MIN)
+            if r.al.links:
+                alignments.append(r.al)
+                roles[(r.al.a_id, r.al.b_id)] = "closest"
+            why = "a copy of the same wire story" if _wire_siblings(closest, aid, credit, outlet_wire) else (
+                "nothing points to it as the source"
+            )
+            ev.append(
+                {
+                    "kind": "closest",
+                    "detail": f"closest article in the story: {closest} ({r.reuse:.0%} of this text renders it; {why})",
+                }
+            )
+        elif has_children:
+            kids = sorted(k for k, v in parent.items() if v == aid)
+            ev.append({"kind": "source", "detail": f"source of {', '.join(kids)} in this story"})
+        par: str | None = None
+        conf = 0.0
+        parents: list[dict[str, Any]] = []
+        own_wire = max(credit[aid].items(), key=lambda kv: (kv[1], kv[0]))[0] if credit[aid] else None
+        if outlet_wire[aid]:
+            ev.append({"kind": "outlet", "detail": f"published by {cr.display(outlet_wire[aid])} itself"})
+        elif own_wire:
+            par, conf = f"wire:{own_wire}", round(0.6 + 0.3 * credit[aid][own_wire], 3)
+        elif top_wire and closest is not None:
+            # A spun text is always someone's text: less shared text suffices.
+            floor = SPUN_MIN if grade == "spun" else PEER_WIRE_MIN
+            peer, best = _wire_peer(aid, top_wire, ids, rel, credit, parent, floor)
+            if peer is not None:
+                par, conf = f"wire:{top_wire}", round(0.3 + 0.4 * min(1.0, best), 3)
+                ev.append(
+                    {
+                        "kind": "peers",
+                        "detail": f"no credit of its own, but {best:.0%} of its text renders {peer}, which goes "
+                        f"back to {cr.display(top_wire)}",
+                    }
+                )
+        if par:
+            parents = [{"id": par, "confidence": conf}]
+        if spin is not None and grade == "spun":
+            ev.append(_spin_detail(spin))
+        out.append(
+            ArticleProvenance(
+                aid,
+                grade,
+                reuse,
+                1 - reuse,
+                par,
+                parents,
+                conf,
+                ev,
+                spin.to_json() if spin else None,
+                credit[aid],
+                kinds,
+                has_children,
+            )
+        )
+        if par:
+            edges.append({"source": par, "target": aid, "grade": grade, "confidence": conf})
+
+    original, in_corpus = _original(ids, parent, credit, outlet_wire, top_wire, times)
+    return StoryProvenance(original, in_corpus, wires, out, edges, alignments, roles)
+
+
+def _wire_peer(aid, wire, ids, rel, credit, parent, floor) -> tuple[str | None, float]:
+    """The article through which ``aid`` most plausibly goes back to ``wire``: one that credits it,
+    or (transitively, over shared text) one that shares text with such an article."""
+    reached = {s: 1.0 for s in ids if wire in credit[s] and s not in parent}
+    frontier = list(reached)
+    while frontier:  # articles sharing enough text with a wire-attributed article are attributed too
+        nxt = []
+        for s in ids:
+            if s in reached or s == aid or s in parent:
+                continue
+            if any((f, s) in rel and rel[(f, s)].reuse >= PEER_WIRE_MIN for f in frontier):
+                reached[s] = 1.0
+                nxt.append(s)
+        frontier = nxt
+    cands = [(rel[(s, aid)].reuse, s) for s in sorted(reached) if s != aid and (s, aid) in rel]
+    cands = [c for c in cands if c[0] >= floor]
+    if not cands:
+        return None, 0.0
+    best, peer = max(cands)
+    return peer, best
+
+
+def _odd_forms(arts: Sequence[Article]) -> dict[str, set[str]]:
+    """Per article, lowercase word forms English (almost) never uses: typos, odd coinages."""
+    from storyline.provenance.lexical import zipf
+
+    out = {}
+    for a in arts:
+        toks = {t.strip("\"'“”‘’()[],.;:!?") for t in a.text.split()}
+        out[a.id] = {t for t in toks if len(t) > 3 and t.isalpha() and t.islower() and zipf(t) < 1.0}
+    return out
+
+
+def _shared_odd(src: str, dst: str, odd: dict[str, set[str]]) -> list[str]:
+    """Odd forms that ``src`` and ``dst`` share and no other article of the story has."""
+    both = odd[src] & odd[dst]
+    if not both:
+        return []
+    others = set().union(*(v for k, v in odd.items() if k not in (src, dst)))
+    return sorted(both - others)
+
+
+def _clip(text: str, n: int = 90) -> str:
+    t = " ".join(text.split())
+    return t if len(t) <= n else t[: n - 1] + "…"
+
+
+def _reaches(parent: dict[str, str], start: str, target: str) -> bool:
+    """Whether ``target`` is an ancestor of ``start`` (or ``start`` itself)."""
+    node: str | None = start
+    seen = set()
+    while node is not None and node not in seen:
+        if node == target:
+            return True
+        seen.add(node)
+        node = parent.get(node)
+    return False
+
+
+def _story_blocks(ids: list[str], docs: dict[str, Doc]) -> dict[tuple[str, str], tuple]:
+    """Sentence cosine, stem Dice and stem containment for every article pair, from two products
+    over all sentences of the story (cheaper than pair by pair)."""
+    from scipy import sparse
+
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    n = 0
+    for i in ids:
+        for st in docs[i].stems:
+            for s in sorted(st):
+                rows.append(n)
+                cols.append(vocab.setdefault(s, len(vocab)))
+            n += 1
+    mat = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(n, max(1, len(vocab))))
+    overlap = (mat @ mat.T).toarray()
+    size = np.asarray(mat.sum(1)).ravel()
+    semantic = all(docs[i].vectors is not None for i in ids)
+    vecs = np.concatenate([docs[i].vectors for i in ids]) if semantic and n else None
+    start = {}
+    k = 0
+    for i in ids:
+        start[i] = k
+        k += len(docs[i].sentences)
+    out = {}
+    for x, y in itertools.combinations(ids, 2):
+        sx = slice(start[x], start[x] + len(docs[x].sentences))
+        sy = slice(start[y], start[y] + len(docs[y].sentences))
+        ov = overlap[sx, sy]
+        la, lb = size[sx][:, None], size[sy][None, :]
+        dice = 2 * ov / np.maximum(la + lb, 1)
+        cover = ov / np.maximum(np.minimum(la, lb), 1)
+        cos = vecs[sx] @ vecs[sy].T if vecs is not None else np.zeros(ov.shape, np.float32)
+        out[(x, y)] = (cos, dice, cover)
+    return out
+
+
+def _pairs_to_align(ids: list[str], docs: dict[str, Doc], vectors: dict[str, np.ndarray] | None):
+    """Article pairs to align, with their precomputed overlap blocks.
+
+    Small stories: every pair. Larger ones: for each article, the few others
+    most of whose sentences it matches closely (sentence cosine or stem
+    overlap), plus the nearest by article vector when given.
+    """
+    blocks = _story_blocks(ids, docs)
+    if len(ids) <= ALL_PAIRS_UP_TO:
+        return blocks
+    quick: dict[tuple[str, str], float] = {}
+    for (x, y), (cos, dice, _cover) in blocks.items():
+        pre = np.maximum(cos, dice)
+        if pre.size == 0:
+            quick[(x, y)] = quick[(y, x)] = 0.0
+            continue
+        wx, wy = _weights(docs[x]), _weights(docs[y])
+        quick[(x, y)] = float((pre.max(0) * wy).sum() / max(1e-9, wy.sum()))  # y's sentences found in x
+        quick[(y, x)] = float((pre.max(1) * wx).sum() / max(1e-9, wx.sum()))
+    keep: set[tuple[str, str]] = set()
+    central = {x: sum(quick[(x, y)] for y in ids if y != x) for x in ids}  # breaks ties among copies
+    for y in ids:
+        ranked = sorted((x for x in ids if x != y), key=lambda x: (-round(quick[(x, y)], 2), -central[x], x))
+        for x in ranked[:NEAREST]:
+            keep.add((min(x, y), max(x, y)))
+    if vectors and all(i in vectors for i in ids):
+        mat = np.stack([vectors[i] / max(1e-9, float(np.linalg.norm(vectors[i]))) for i in ids])
+        sim = mat @ mat.T
+        for k, y in enumerate(ids):
+            for j in [j for j in np.argsort(-sim[k], kind="stable") if j != k][:2]:
+                x = ids[int(j)]
+                keep.add((min(x, y), max(x, y)))
+    return {p: blocks[p] for p in sorted(keep)}
+
+
+def _wire_siblings(src: str, dst: str, credit, outlet_wire) -> bool:
+    """Both credit the same wire and neither is that wire: copies of it, not of each other."""
+    shared = set(credit[src]) & set(credit[dst])
+    return bool(shared) and not ({outlet_wire[src], outlet_wire[dst]} & shared)
+
+
+def _order(al: Alignment) -> float:
+    """Share of consecutive links (in B's order) that keep A's order: 1 for an unshuffled copy."""
+    seq = [min(lk.a) for lk in sorted(al.links, key=lambda lk: min(lk.b)) if not lk.weak]
+    if len(seq) < 2:
+        return 1.0
+    return sum(x < y for x, y in itertools.pairwise(seq)) / (len(seq) - 1)
+
+
+def _centrality(ids: list[str], rel: dict[tuple[str, str], _Rel]) -> dict[str, float]:
+    """How well each article explains the others: the common source of many copies explains
+    each of them better than any one copy does (copies' own edits and orders are not shared)."""
+    out = {}
+    for x in ids:
+        vals = [
+            rel[(x, y)].closeness * (0.5 + 0.5 * _order(rel[(x, y)].al))
+            for y in ids
+            if y != x and (x, y) in rel and rel[(x, y)].reuse >= PARENT_MIN
+        ]
+        out[x] = sum(vals) / max(1, len(ids) - 1)
+    return out
+
+
+def _direction(src, dst, r: _Rel, times, credit, outlet_wire, spin_of, n_boiler, cent):
+    """Probability that ``src`` is the source of ``dst`` (rather than the reverse), with evidence."""
+    z = 0.0
+    ev: list[dict[str, str]] = []
+    dc = cent[src] - cent[dst]
+    z += 10.0 * dc
+    if dc >= 0.05:
+        ev.append({"kind": "centrality", "detail": f"{src} is closer than this one to the other copies"})
+    # Republishers wrap copies in their own page furniture.
+    extra = max(-2, min(2, n_boiler[dst] - n_boiler[src]))
+    z += 0.6 * extra
+    if extra > 0:
+        ev.append({"kind": "boilerplate", "detail": f"carries {n_boiler[dst]} lines of page furniture, {src} {n_boiler[src]}"})
+    ta, tb = times[src], times[dst]
+    if ta and tb:
+        hours = (tb - ta).total_seconds() / 3600
+        if abs(hours) >= 1 / 60:
+            z += 1.4 * math.tanh(hours * 2)
+            word = "after" if hours > 0 else "before"
+            ev.append({"kind": "time", "detail": f"published {_fmt_hours(hours)} {word} {src}"})
+    elif ta and not tb:
+        ev.append({"kind": "time", "detail": "no publish time"})
+    # Completeness: a copy rarely holds text its source lacks.
+    comp = r.own_a - r.own_b
+    z += 5.0 * comp
+    if abs(comp) >= 0.1:
+        if comp > 0:
+            ev.append({"kind": "completeness", "detail": f"{src} has {r.own_a:.0%} more text that this one lacks"})
+        else:
+            ev.append({"kind": "completeness", "detail": f"adds {r.own_b:.0%} of text absent from {src}"})
+    # Spinning goes one way: towards rarer words.
+    if r.reuse >= REUSE_MIN and r.verbatim < 0.9:
+        s_fwd, s_back = spin_of(src, dst), spin_of(dst, src)
+        z += 4.0 * (s_fwd.score - s_back.score)
+        if s_fwd.score - s_back.score >= 0.3 and s_fwd.score >= spin_mod.SPIN_THRESHOLD:
+            ev.append({"kind": "spin", "detail": f"word swaps drift to rarer words relative to {src}"})
+    w_src = outlet_wire[src]
+    if w_src and w_src in credit[dst]:
+        z += 4.0
+        ev.append({"kind": "credit", "detail": f"credits {cr.display(w_src)}, the outlet of {src}"})
+    w_dst = outlet_wire[dst]
+    if w_dst and w_dst in credit[src]:
+        z -= 4.0
+    return _sigmoid(z), ev
+
+
+def _grade(r: _Rel, spin: SpinEvidence, spun_min: float = REUSE_MIN) -> tuple[str, SpinEvidence]:
+    if r.reuse >= spun_min and r.verbatim < VERBATIM_MIN and spin.score >= spin_mod.SPIN_THRESHOLD:
+        return "spun", spin
+    if r.reuse < REUSE_MIN:
+        return "independent", spin
+    if r.verbatim >= VERBATIM_MIN and r.verbatim >= VERBATIM_SHARE * r.reuse:
+        return "verbatim", spin
+    return "light-rewrite", spin
+
+
+def _kinds(r: _Rel) -> dict[str, float]:
+    return {"verbatim": r.verbatim, "edited": r.edited, "paraphrase": r.paraphrase}
+
+
+def _reuse_evidence(src: str, r: _Rel) -> dict[str, str]:
+    parts = [f"{r.verbatim:.0%} verbatim"]
+    if r.edited >= 0.01:
+        parts.append(f"{r.edited:.0%} edited")
+    if r.paraphrase >= 0.01:
+        parts.append(f"{r.paraphrase:.0%} paraphrased")
+    return {
+        "kind": "reuse",
+        "detail": f"{r.reuse:.0%} of its text renders {src} ({', '.join(parts)}); covers {r.covered:.0%} of {src}",
+    }
+
+
+def _spin_detail(spin: SpinEvidence) -> dict[str, str]:
+    bits = []
+    if spin.substitutions:
+        bits.append(
+            f"{spin.substitutions} word swaps in matching sentences, {spin.rarer_share:.0%} towards rarer "
+            f"words (mean {spin.drift:+.2f} Zipf)"
+        )
+    if spin.odd_words:
+        bits.append("odd word forms: " + ", ".join(spin.odd_words[:5]))
+    if spin.fancy_says >= 0.3:
+        bits.append(f"'said' avoided ({spin.fancy_says:.0%} of reporting verbs are 'stated'-style)")
+    return {"kind": "spin", "detail": "; ".join(bits) or "spin features above threshold"}
+
+
+def _story_wires(ids, credit, found, outlet_wire) -> list[dict[str, Any]]:
+    score: dict[str, float] = {}
+    by: dict[str, list[str]] = {}
+    for i in ids:
+        for w, s in credit[i].items():
+            score[w] = score.get(w, 0.0) + s
+            by.setdefault(w, []).append(i)
+        if outlet_wire[i]:
+            score[outlet_wire[i]] = score.get(outlet_wire[i], 0.0) + 1.0
+            by.setdefault(outlet_wire[i], []).append(i)
+    out = [
+        {"wire": w, "name": cr.display(w), "credited_by": sorted(set(by[w])), "score": round(s, 3)}
+        for w, s in score.items()
+    ]
+    out.sort(key=lambda d: (-d["score"], d["wire"]))
+    return out
+
+
+def _original(ids, parent, credit, outlet_wire, top_wire, times) -> tuple[str | None, bool]:
+    children: dict[str, int] = {}
+    for i in ids:
+        node = parent.get(i)
+        seen = set()
+        while node is not None and node not in seen:
+            children[node] = children.get(node, 0) + 1
+            seen.add(node)
+            node = parent.get(node)
+    roots = [i for i in ids if i not in parent and children.get(i, 0) > 0]
+    if roots:
+        far = datetime.max.replace(tzinfo=timezone.utc)
+        best = min(roots, key=lambda i: (-children[i], times[i] or far, i))
+        if outlet_wire[best] or not credit[best]:
+            return best, True
+        return f"wire:{max(credit[best].items(), key=lambda kv: (kv[1], kv[0]))[0]}", False
+    for i in ids:
+        if outlet_wire[i]:
+            return i, True
+    if top_wire:
+        return f"wire:{top_wire}", False
+    return None, False
+
