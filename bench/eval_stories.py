@@ -29,13 +29,15 @@ def _subset(spec: str) -> tuple[str, float, float]:
 
 
 def evaluate(
-    path: Path, label: str, also: list[str], subsets: list[str], semantic: bool | None = None
+    path: Path, label: str, also: list[str], subsets: list[str], semantic: bool | None = None,
+    config: Path | None = None,
 ) -> dict:
     import storyline
     from storyline.config import Config
 
     t0 = time.perf_counter()
-    result = storyline.run([path], out=None, config=Config(), semantic=semantic, extras=False)
+    cfg = Config.from_toml(config) if config else Config()
+    result = storyline.run([path], out=None, config=cfg, semantic=semantic, extras=False)
     wall = time.perf_counter() - t0
     arts = [a for a in result.articles if label in a.meta]
     missing = len(result.articles) - len(arts)
@@ -74,12 +76,12 @@ def main() -> None:
         "--subset", action="append", default=[], help="FIELD=LO-HI: also score the articles in that range"
     )
     ap.add_argument("--no-semantic", action="store_true", help="use the lexical fallback instead of MiniLM")
+    ap.add_argument("--config", type=Path, help="TOML file overriding settings")
     args = ap.parse_args()
     if not args.path.exists():
         sys.exit(f"{args.path} not found")
     res = evaluate(
-        args.path, args.label, args.also, args.subset, semantic=False if args.no_semantic else None
-    )
+        args.path, args.label, args.also, args.subset, semantic=False if args.no_semantic else None, config=args.config)
     for k, v in res.items():
         if isinstance(v, dict) and "ari" in v:
             print(

@@ -99,7 +99,7 @@ def main() -> None:
         model = PairModel(kind, FEATURES, tuple(coef), intercept)
         probs = model.predict_proba(m.features)
         # keep the near-duplicate overrides that match() applied on top of the model
-        probs = np.where(m.probs >= 0.99, np.maximum(probs, m.probs), probs)
+        probs = np.where(m.probs >= 1.0, m.probs, probs)
         best = None
         for k, gate, thr in itertools.product((6, 8, 10, 12), (0.1, 0.2, 0.3), np.arange(0.2, 0.75, 0.05)):
             cc = ClusterConfig(

@@ -69,3 +69,15 @@ def test_result_does_not_depend_on_article_order(data):
         frozenset(inv[j] for j in np.flatnonzero(moved == lab).tolist()) for lab in set(moved.tolist())
     }
     assert groups == moved_groups
+
+
+def test_copy_families_collapse_to_one_node_with_their_best_links():
+    from storyline.cluster import collapse_copies
+
+    pairs = np.array([[0, 1], [1, 2], [0, 3], [2, 3], [3, 4]])
+    probs = np.array([1.0, 1.0, 0.4, 0.7, 0.2], dtype=np.float32)
+    fam, n_fam, fpairs, fprobs = collapse_copies(5, pairs, probs, 1.0)
+    assert fam.tolist() == [0, 0, 0, 1, 2]
+    assert n_fam == 3
+    assert fpairs.tolist() == [[0, 1], [1, 2]]
+    assert np.allclose(fprobs, [0.7, 0.2])

@@ -35,6 +35,8 @@ class SemanticConfig:
 class MatchConfig:
     window_days: float = 7.0  # pairs further apart in time (both dates known) are never linked
     near_duplicate_containment: float = 0.8  # shingle containment that alone makes a pair the same story
+    collapse_copies: bool = True  # cluster copy families (pairs >= copy_probability) as one node
+    copy_probability: float = 1.0  # only exact copies and contained near-copies reach it
 
 
 @dataclass(frozen=True)

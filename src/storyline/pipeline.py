@@ -640,7 +640,7 @@ def match(
                                                 store, desc="containment"))
                 c = np.concatenate(parts)
                 hit = close[c >= cfg.match.near_duplicate_containment]
-                probs[hit] = np.maximum(probs[hit], np.float32(0.99))
+                probs[hit] = 1.0  # copy evidence is certain; the pair model never says 1.0 (it is capped)
             codes = np.unique(np.asarray(hashes, dtype=object).astype(str), return_inverse=True)[1].ravel()
             same = codes[pairs[:, 0]] == codes[pairs[:, 1]]
             probs[same & np.array([bool(hashes[i]) for i in pairs[:, 0].tolist()])] = 1.0
@@ -725,7 +725,13 @@ def group(
     reporter = reporter or Reporter(show=False)
     ex = get_executor(executor)
     with reporter.stage("cluster"):
-        return cluster_sharded(n, m.pairs, m.probs, cfg.resolved_cluster(load_model(m.model).cluster), ex)
+        ccfg = cfg.resolved_cluster(load_model(m.model).cluster)
+        if cfg.match.collapse_copies:
+            from storyline.cluster import _renumber, collapse_copies
+
+            fam, n_fam, fpairs, fprobs = collapse_copies(n, m.pairs, m.probs, cfg.match.copy_probability)
+            return _renumber(cluster_sharded(n_fam, fpairs, fprobs, ccfg, ex)[fam])
+        return cluster_sharded(n, m.pairs, m.probs, ccfg, ex)
 
 
 def story_id(article_ids: Sequence[str]) -> str:

@@ -130,3 +130,39 @@ def _renumber(labels: np.ndarray) -> np.ndarray:
             seen[lab] = len(seen)
         out[i] = seen[lab]
     return out
+
+
+def collapse_copies(
+    n: int, pairs: np.ndarray, probs: np.ndarray, copy_prob: float
+) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    """Merge copies (pairs at or above ``copy_prob``) into families before the neighbour graph.
+
+    A wire story syndicated forty times would otherwise fill every neighbour list
+    with its own copies, and a rewrite of it would share no neighbourhood with the
+    original. Returns (family of each article, number of families, family pairs,
+    their probabilities: the highest over the members).
+    """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    probs = np.asarray(probs, dtype=np.float32)
+    strong = probs >= copy_prob
+    g = sp.csr_matrix(
+        (np.ones(int(strong.sum())), (pairs[strong, 0], pairs[strong, 1])), shape=(n, n)
+    )
+    _, comp = connected_components(g, directed=False)
+    # number families by their first member so that the result stays canonical
+    first = np.full(comp.max() + 1 if n else 0, n, dtype=np.int64)
+    np.minimum.at(first, comp, np.arange(n))
+    rank = np.empty_like(first)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    fam = rank[comp]
+    fa, fb = fam[pairs[:, 0]], fam[pairs[:, 1]]
+    keep = fa != fb
+    a, b = np.minimum(fa[keep], fb[keep]), np.maximum(fa[keep], fb[keep])
+    p = probs[keep]
+    if len(a) == 0:
+        return fam, len(first), np.zeros((0, 2), np.int64), np.zeros(0, np.float32)
+    order = np.lexsort((-p, b, a))
+    a, b, p = a[order], b[order], p[order]
+    new = np.ones(len(a), dtype=bool)
+    new[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    return fam, len(first), np.stack([a[new], b[new]], axis=1), p[new]

@@ -30,7 +30,8 @@ class PairModel:
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         z = X.astype(np.float64) @ np.asarray(self.coef) + self.intercept
-        return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+        # Capped below 1: certainty is kept for copies found by hashing and containment.
+        return np.clip(1.0 / (1.0 + np.exp(-z)), 0.0, 0.999).astype(np.float32)
 
 
 @lru_cache(maxsize=4)
