@@ -5,13 +5,15 @@
 Fits a logistic model over the pair features of the candidate pairs that the
 cascade really produces (both for the MiniLM stage and the lexical fallback),
 then picks the shared-neighbour clustering parameters (k, gate, threshold) that
-maximise story ARI on topics 1-25. Topics 26-35 are reported, never used.
+maximise story ARI on topics 1-25, and the must-link level ``core`` (pairs the model
+is that sure of always share a story). Topics 26-35 are reported, never used.
 ``--write`` stores the pair models in ``src/storyline/verify/pair_model.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import sys
@@ -110,6 +112,12 @@ def main() -> None:
             if best is None or s_train > best[0]:
                 best = (s_train, cc, labels)
         _, cc, labels = best
+        # then the must-link level: the lowest grid level that clears the most confident
+        # cross-story training pair by a margin of 0.02
+        top_negative = float(probs[both_train & ~y].max(initial=0.0))
+        core = min((c for c in (0.999, 0.995, 0.99, 0.98, 0.97, 0.95) if c - 0.02 > top_negative), default=1.0)
+        cc = dataclasses.replace(cc, core=core)
+        labels = cluster(len(arts), m.pairs, probs, cc)
         report[kind] = {
             "pairs": len(m.pairs),
             "positives": int(y.sum()),
@@ -123,7 +131,7 @@ def main() -> None:
             "features": list(FEATURES),
             "coef": coef,
             "intercept": intercept,
-            "cluster": {"k": cc.k, "gate": cc.gate, "threshold": cc.threshold},
+            "cluster": {"k": cc.k, "gate": cc.gate, "threshold": cc.threshold, "core": cc.core},
         }
         print(kind, json.dumps(report[kind], indent=1), flush=True)
     if args.write:

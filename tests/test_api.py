@@ -28,7 +28,7 @@ TOKEN = "t0ken-for-tests-0123456789"
 
 @pytest.fixture
 def client(service_store: Store) -> TestClient:
-    return TestClient(create_app(service_store, assign_config=NO_EMBED))
+    return TestClient(create_app(service_store, assign_config=NO_EMBED, settle_after=None))
 
 
 def post(client: TestClient, articles: list[dict[str, Any]], **kw: Any) -> Any:
@@ -170,7 +170,7 @@ def test_post_validates_the_envelope(client: TestClient) -> None:
 
 
 def test_body_size_limit(service_store: Store) -> None:
-    client = TestClient(create_app(service_store, max_body_bytes=2_000, assign_config=NO_EMBED))
+    client = TestClient(create_app(service_store, max_body_bytes=2_000, assign_config=NO_EMBED, settle_after=None))
     assert post(client, [{"text": "short"}]).status_code == 200
     r = post(client, [{"text": "x" * 5_000}])
     assert r.status_code == 413
@@ -185,7 +185,7 @@ def test_body_size_limit(service_store: Store) -> None:
 
 
 def test_write_token(service_store: Store) -> None:
-    client = TestClient(create_app(service_store, token=TOKEN, assign_config=NO_EMBED))
+    client = TestClient(create_app(service_store, token=TOKEN, assign_config=NO_EMBED, settle_after=None))
     art = [{"text": "Token test article.", "title": "T"}]
     assert post(client, art).status_code == 401
     assert post(client, art, headers={"Authorization": "Bearer wrong-token-0123456789"}).status_code == 401
@@ -260,7 +260,7 @@ def test_readers_see_whole_snapshots_while_a_writer_ingests(tmp_path: Path) -> N
     from storyline.store import Assigner
 
     writer_store = Store(path)
-    assigner = Assigner(writer_store, NO_EMBED)
+    assigner = Assigner(writer_store, NO_EMBED, refresh=lambda *_: False)  # the test writes the analysis
     errors: list[str] = []
     stop = threading.Event()
     reads = [0]
@@ -361,11 +361,19 @@ def test_cli_commands_register_and_ingest(tmp_path: Path) -> None:
         )
     )
     db = tmp_path / "cli.db"
-    r = runner.invoke(app, ["ingest", str(src), "--store", str(db), "--no-embed", "--log"])
+    r = runner.invoke(app, ["ingest", str(src), "--store", str(db), "--no-embed", "--no-settle", "--log"])
     assert r.exit_code == 0, r.output
     assert r.output.count("inserted\t") == 4
     with Store(db) as s:
-        assert s.counts()["articles"] == 4 and len(s.list_stories()[0]) == 2
+        assert s.counts()["articles"] == 4 and len(s.list_stories()[0]) == 2  # exact copies placed
+    # settling: the stories of a batch run over the same file (here, lexical)
+    r = runner.invoke(app, ["ingest", str(src), "--store", str(db), "--no-embed"])
+    assert r.exit_code == 0, r.output
+    import storyline
+
+    batch = storyline.run([src], extras=False, semantic=False)
+    with Store(db) as s:
+        assert s.memberships() == {st.story_id: sorted(st.article_ids) for st in batch.stories}
     r = runner.invoke(app, ["ingest", str(tmp_path / "missing.txt"), "--store", str(db)])
     assert r.exit_code == 2
 
@@ -450,3 +458,29 @@ def test_render_pieces_take_partial_documents() -> None:
         None,
     )
     assert origin == "computed" and sa.marks == {0: ("verbatim", 1)} and sb.marks == {1: ("verbatim", 1)}
+
+
+def test_posted_articles_are_settled_into_the_batch_stories(tmp_path: Path) -> None:
+    """Articles posted in pieces end up in the stories one batch run finds, graded and digested."""
+    import storyline
+    from storyline.ingest import read_inputs
+    from storyline.model import Article
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    want = {s.story_id: sorted(s.article_ids) for s in storyline.run([examples], extras=False).stories}
+    arts = sorted((a for a in read_inputs([examples]) if isinstance(a, Article)), key=lambda a: a.id)[::-1]
+    store = Store(tmp_path / "posted.db")
+    app = create_app(store, settle_after=0.2)
+    client = TestClient(app)
+    for part in (arts[:10], arts[10:25], arts[25:]):
+        body = {"articles": [a.to_json() for a in part]}
+        r = client.post("/api/articles", json=body)
+        assert r.status_code == 200, r.text
+    deadline = time.monotonic() + 120
+    while client.get("/api/health").json()["settling"] or app.state.settler.last_result is None:
+        assert time.monotonic() < deadline, "the store was never settled"
+        time.sleep(0.2)
+    assert app.state.settler.errors == 0
+    assert store.memberships() == want
+    assert client.get("/api/health").json()["stories_pending"] == 0
+    app.state.settler.close()

@@ -81,3 +81,21 @@ def test_copy_families_collapse_to_one_node_with_their_best_links():
     assert n_fam == 3
     assert fpairs.tolist() == [[0, 1], [1, 2]]
     assert np.allclose(fprobs, [0.7, 0.2])
+
+
+def test_large_sparse_story_holds_together_through_near_certain_pairs():
+    """300 articles of one story, each compared with a handful of others only (as in a big news day)."""
+    rng = np.random.default_rng(4)
+    n = 300
+    edges = {(min(a, b), max(a, b)) for a in range(n) for b in rng.choice(n, 4, replace=False) if a != b}
+    edges |= {(a, a + 1) for a in range(n - 1)}
+    pairs = np.array(sorted(edges), dtype=np.int64)
+    probs = np.full(len(pairs), 0.995, dtype=np.float32)
+    # a second, unrelated event that one plausible pair touches
+    pairs = np.vstack([pairs, [[0, n]], [[n, n + 1]]])
+    probs = np.concatenate([probs, [0.6, 0.995]]).astype(np.float32)
+    split = cluster(n + 2, pairs, probs, CFG)
+    assert len(set(split[:n])) > 1  # average linkage alone cuts the sparse story apart
+    cfg = ClusterConfig(k=CFG.k, gate=CFG.gate, threshold=CFG.threshold, core=0.99)
+    labels = cluster(n + 2, pairs, probs, cfg)
+    assert len(set(labels[:n])) == 1 and labels[n] == labels[n + 1] != labels[0]

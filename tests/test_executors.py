@@ -294,6 +294,11 @@ def test_sharded_clustering_equals_cluster():
     got = pipeline.cluster_sharded(n, pairs, probs, cfg, LocalExecutor(), edge_chunk=50, batch_rows=10)
     assert np.array_equal(got, want)
     assert 10 < want.max() < n - 10
+    from storyline.cluster import shared_neighbour_similarity
+
+    whole = shared_neighbour_similarity(n, pairs, probs, cfg)
+    chunked = shared_neighbour_similarity(n, pairs, probs, cfg, chunk=97)
+    assert (whole != chunked).nnz == 0 and whole.nnz > len(pairs)
 
 
 def test_build_stories_best_match_is_highest_then_lowest_index():

@@ -22,6 +22,11 @@ from storyline.store.migrations import Migration, migrate
 NO_EMBED = AssignConfig(embed=False)
 
 
+def no_refresh(*_: object) -> bool:
+    """A refresh hook that leaves stories pending (the default one re-grades them)."""
+    return False
+
+
 def unit(rng: np.random.Generator, n: int = 1) -> np.ndarray:
     v = rng.normal(size=(n, 384)).astype(np.float32)
     return v / np.linalg.norm(v, axis=1, keepdims=True)
@@ -51,7 +56,7 @@ def test_migrations_are_recorded_and_applied_once(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     s = Store(path)
     names = [m[0] for m in s.migrations()]
-    assert names == ["0001_core", "0002_fts", "0003_covering_list_indexes"]
+    assert names == ["0001_core", "0002_fts", "0003_covering_list_indexes", "0004_vector_cache"]
     stamps = s.migrations()
     s.close()
     s = Store(path)  # reopening applies nothing again
@@ -243,7 +248,7 @@ def test_assign_joins_by_exact_text_and_vector(store: Store) -> None:
     base = unit(rng, 3)
     near = base[0] + 0.02 * unit(rng)[0]
     near /= np.linalg.norm(near)
-    a = Assigner(store, NO_EMBED)
+    a = Assigner(store, NO_EMBED, refresh=no_refresh)
     s1, s2, s3 = a.assign([art(1, outlet="A"), art(2, outlet="B"), art(3, outlet="C")], base)
     assert len({s1, s2, s3}) == 3
     # same text (case and spacing aside), different id: joins; near vector: joins
@@ -288,7 +293,7 @@ def test_vector_window_sees_other_writers_and_survives_rollback(tmp_path: Path) 
 
 
 def test_pending_stories_are_refreshed_and_stale_refreshes_dropped(store: Store) -> None:
-    Assigner(store, NO_EMBED).assign([art(1), art(2)])
+    Assigner(store, NO_EMBED, refresh=no_refresh).assign([art(1), art(2)])
     pending = dict(store.dirty_stories())
     assert len(pending) == 2
     calls = []
@@ -306,6 +311,16 @@ def test_pending_stories_are_refreshed_and_stale_refreshes_dropped(store: Store)
     a.assign([art(3, text="Article number 1 says something distinct.")])  # joins, bumps the version
     assert store.get_story(sid)["version"] > version
     assert store.put_analysis(sid, version=version, digest={"summary": []}) is False
+
+
+def test_the_default_refresh_grades_and_digests_placed_stories(store: Store) -> None:
+    a = Assigner(store, NO_EMBED)
+    text = "The council approved the new harbour budget on Monday after a long debate. " * 3
+    (sid,) = set(a.assign([art(1, text=text, outlet="A"), art(2, text=text.upper(), outlet="B")]))
+    assert store.dirty_stories() == []
+    story = store.get_story(sid)
+    assert story["digest"]["story_id"] == sid and story["digest_version"] == story["version"]
+    assert {p["article_id"] for p in story["provenance"]["articles"]} == {"a1", "a2"}
 
 
 # -- crash safety ---------------------------------------------------------------------------
@@ -340,6 +355,8 @@ def _ingest_cmd(src: Path, db: Path) -> list[str]:
         "--batch-size",
         "16",
         "--no-embed",
+        "--no-settle",
+        "--no-analyse",
         "--log",
     ]
 

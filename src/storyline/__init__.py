@@ -4,7 +4,7 @@ from storyline.model import Article, Pair, Skipped, Story
 
 __version__ = "0.1.0"
 
-__all__ = ["Article", "Pair", "Skipped", "Story", "run", "__version__"]
+__all__ = ["Article", "Pair", "Skipped", "Story", "__version__", "run"]
 
 
 def run(paths, out=None, **kwargs):

@@ -45,6 +45,7 @@ class ClusterConfig:
     k: int | None = None  # neighbours per article in the shared-neighbour graph
     gate: float | None = None  # minimum pair probability for two articles to be linked at all
     threshold: float | None = None  # average-linkage cut on shared-neighbour similarity
+    core: float | None = None  # pairs at least this sure always share a story (1.0: off)
     max_component: int = 8000  # larger components are split with a stricter cut first
 
 
@@ -63,6 +64,7 @@ class Config:
             k=c.k if c.k is not None else int(fitted["k"]),
             gate=c.gate if c.gate is not None else float(fitted["gate"]),
             threshold=c.threshold if c.threshold is not None else float(fitted["threshold"]),
+            core=c.core if c.core is not None else float(fitted.get("core", 1.0)),
         )
 
     @classmethod

@@ -7,6 +7,8 @@ record has a stable JSON form (``to_json``), which is the output contract.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -96,6 +98,11 @@ class Pair:
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0  # calibrated probability that a and b report the same event
     same: bool = False
+
+
+def story_id(article_ids: Iterable[str]) -> str:
+    """A story's stable id, from its first article id (by id order): batch runs and stores agree on it."""
+    return "st_" + hashlib.blake2b(min(article_ids).encode(), digest_size=6).hexdigest()
 
 
 @dataclass(slots=True)

@@ -15,7 +15,6 @@ on the same shards, so every executor gives the same stories.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import itertools
 import json
 import logging
@@ -31,7 +30,7 @@ from storyline.config import Config
 from storyline.executors import Checkpoints, Executor, connected_components, get_executor
 from storyline.executors.base import fingerprint, map_cached
 from storyline.executors.shards import SHARD_SIZE, ShardedArticles, as_sharded, read_sharded
-from storyline.model import Article, Skipped, Story
+from storyline.model import Article, Skipped, Story, story_id
 from storyline.progress import Reporter
 from storyline.verify.features import (
     Representation,
@@ -48,7 +47,7 @@ from storyline.verify.model import PairModel
 log = logging.getLogger(__name__)
 
 EMBED_CHARS = 1500  # title + lede; enough for max_tokens=128
-PAIR_CHUNK = 500_000  # candidate pairs per verify task
+PAIR_CHUNK = 200_000  # candidate pairs per verify task
 SMALL_RUN = 100_000  # up to this many articles a run also writes the single-file outputs (articles.jsonl, report.md)
 
 
@@ -523,35 +522,37 @@ def _candidates(
 
 
 def _verify_chunk(pairs: np.ndarray, rep: Representation, sigs: np.ndarray, model: PairModel,
-                  offsets: np.ndarray | None = None, *rows: tuple[Any, Any]):
+                  vectors: np.ndarray | None = None, offsets: np.ndarray | None = None, *rows: tuple[Any, Any]):
     """Pair features, probabilities and Jaccard estimates of a chunk of pairs.
 
     With ``offsets`` and ``rows`` (the TF-IDF rows of every article shard, where
-    the executor keeps them), only the chunk's own rows are assembled, so no task
-    holds the corpus' matrices.
+    the executor keeps them), ``rep`` holds only the chunk's own articles (in index
+    order, without vectors or matrices); their vectors and TF-IDF rows are picked
+    here, so no task holds the corpus' matrices.
     """
     from storyline.fingerprint import jaccard_estimate
 
-    if offsets is not None:
+    if offsets is not None and vectors is not None:
         import scipy.sparse as sp
 
         need = np.unique(pairs.ravel())
         cuts = np.searchsorted(need, offsets)
         picked = [(X[need[cuts[s] : cuts[s + 1]] - offsets[s]], E[need[cuts[s] : cuts[s + 1]] - offsets[s]])
                   for s, (X, E) in enumerate(rows) if cuts[s + 1] > cuts[s]]
-        rep = Representation(
-            vectors=rep.vectors[need],
-            tfidf=sp.vstack([x for x, _ in picked], format="csr"),
-            ents=sp.vstack([e for _, e in picked], format="csr"),
-            years=[rep.years[i] for i in need.tolist()],
-            numbers=[rep.numbers[i] for i in need.tolist()],
-            words=rep.words[need],
-            days=rep.days[need],
-        )
+        rep = dataclasses.replace(rep, vectors=vectors[need], tfidf=sp.vstack([x for x, _ in picked], format="csr"),
+                                  ents=sp.vstack([e for _, e in picked], format="csr"))
         feats = pair_features(rep, np.searchsorted(need, pairs))
     else:
         feats = pair_features(rep, pairs)
     return feats, model.predict_proba(feats), jaccard_estimate(sigs, pairs)
+
+
+def _rows_of(rep: Representation, need: np.ndarray) -> Representation:
+    """The small per-article fields of some articles (vectors and matrices left out)."""
+    return Representation(
+        vectors=None, tfidf=None, ents=None, years=[rep.years[i] for i in need.tolist()],
+        numbers=[rep.numbers[i] for i in need.tolist()], words=rep.words[need], days=rep.days[need],
+    )
 
 
 def _shingle_arrays(shard: list[Article], local: np.ndarray, ngram: int) -> tuple[np.ndarray, np.ndarray]:
@@ -564,23 +565,16 @@ def _shingle_arrays(shard: list[Article], local: np.ndarray, ngram: int) -> tupl
 
 
 def _containment_chunk(pairs: np.ndarray, store: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
-    """max(containment(a, b), containment(b, a)) per pair; NaN when either set has fewer than 20 shingles."""
-    from storyline.fingerprint import containment
-
+    """max(containment(a, b), containment(b, a)) per pair of shingle sets; NaN when either has fewer than 20."""
     index, flat, offsets = store
-    cache: dict[int, frozenset[int]] = {}
-
-    def shingles(i: int) -> frozenset[int]:
-        if i not in cache:
-            k = int(np.searchsorted(index, i))
-            cache[i] = frozenset(flat[offsets[k] : offsets[k + 1]].tolist())
-        return cache[i]
-
+    k = np.searchsorted(index, pairs)
+    lo, hi = offsets[k], offsets[k + 1]
     out = np.full(len(pairs), np.nan)
-    for r, (i, j) in enumerate(pairs.tolist()):
-        a, b = shingles(i), shingles(j)
-        if len(a) >= 20 and len(b) >= 20:
-            out[r] = max(containment(a, b), containment(b, a))
+    for r in np.flatnonzero(((hi - lo) >= 20).all(axis=1)).tolist():
+        a = flat[lo[r, 0] : hi[r, 0]]
+        b = flat[lo[r, 1] : hi[r, 1]]
+        inter = np.intersect1d(a, b, assume_unique=True).size  # sorted sets: |A & B|
+        out[r] = max(inter / len(a), inter / len(b))
     return out
 
 
@@ -613,11 +607,18 @@ def match(
         chunks = [pairs[s : s + PAIR_CHUNK] for s in range(0, len(pairs), PAIR_CHUNK)]
         sharded = getattr(rep, "_shard_rows", None)
         if sharded is not None and sharded[0][-1] == len(rep):
-            small = dataclasses.replace(rep, tfidf=None, ents=None)
-            args: tuple[Any, ...] = (ex.share(small), ex.share(sigs), model, sharded[0], *sharded[1])
+            # each task gets its own articles' small fields, and reads vectors and TF-IDF rows where they are
+            shared = (ex.share(sigs), model, ex.share(rep.vectors), sharded[0], *sharded[1])
+            done = []
+            wave = 2 * ex.workers  # a few chunks at a time: their fields are built here
+            for w in range(0, len(chunks), wave):
+                part = chunks[w : w + wave]
+                done += ex.gather(ex.map_shards(
+                    _verify_chunk, part, *shared, desc="verify", numeric=True,
+                    shard_args=[(_rows_of(rep, np.unique(c.ravel())),) for c in part]))
         else:
-            args = (ex.share(rep), ex.share(sigs), model)
-        done = ex.gather(ex.map_shards(_verify_chunk, chunks, *args, desc="verify", numeric=True))
+            done = ex.gather(ex.map_shards(_verify_chunk, chunks, ex.share(rep), ex.share(sigs), model,
+                                           desc="verify", numeric=True))
         feats = np.concatenate([d[0] for d in done]) if done else pair_features(rep, pairs)
         probs = np.concatenate([d[1] for d in done]) if done else model.predict_proba(feats)
         # Near-duplicates decide by themselves: a (possibly trimmed) copy contains most of the other's shingles.
@@ -672,7 +673,7 @@ def cluster_sharded(n: int, pairs: np.ndarray, probs: np.ndarray, cfg: Any, exec
     """:func:`storyline.cluster.cluster`, with components found by a union-find over edge shards and
     each component's average linkage run as a task. The labels are the same.
     """
-    from storyline.cluster import _renumber, shared_neighbour_similarity
+    from storyline.cluster import _renumber, join_cores, shared_neighbour_similarity
 
     if cfg.k is None or cfg.gate is None or cfg.threshold is None:
         raise ValueError("cluster() needs k, gate and threshold set; use Config.resolved_cluster()")
@@ -714,7 +715,7 @@ def cluster_sharded(n: int, pairs: np.ndarray, probs: np.ndarray, cfg: Any, exec
         for members, local in zip(b, locals_):
             labels[members] = next_label + local
             next_label += int(local.max()) + 1
-    return _renumber(labels)
+    return join_cores(_renumber(labels), pairs, probs, 1.0 if cfg.core is None else cfg.core)
 
 
 def group(
@@ -732,11 +733,6 @@ def group(
             fam, n_fam, fpairs, fprobs = collapse_copies(n, m.pairs, m.probs, cfg.match.copy_probability)
             return _renumber(cluster_sharded(n_fam, fpairs, fprobs, ccfg, ex)[fam])
         return cluster_sharded(n, m.pairs, m.probs, ccfg, ex)
-
-
-def story_id(article_ids: Sequence[str]) -> str:
-    """Stable id from the story's first article id (by id order)."""
-    return "st_" + hashlib.blake2b(min(article_ids).encode(), digest_size=6).hexdigest()
 
 
 def build_stories(articles: Sequence[Article], labels: np.ndarray, m: Matching) -> list[Story]:
@@ -797,6 +793,34 @@ def _first_line(text: str, limit: int = 120) -> str:
 # -- the whole run -----------------------------------------------------------------------------------
 
 
+def group_articles(
+    articles: Sequence[Article],
+    cfg: Config,
+    semantic: bool,
+    reporter: Reporter | None = None,
+    executor: str | Executor | None = None,
+    checkpoints: Checkpoints | None = None,
+    neighbour_scope: str = "corpus",
+) -> tuple[Sequence[Article], np.ndarray, Matching, list[Story]]:
+    """Clean, represent, match, cluster: the cleaned articles, their story labels, the matching, the stories.
+
+    ``articles`` must be sorted by id (as :func:`load` returns them); a store's
+    settling runs the same function on its stored articles.
+    """
+    reporter = reporter or Reporter(show=False)
+    ex = _executor(articles, executor)
+    articles = clean(articles, reporter, ex, checkpoints)
+    rep, hashes, sigs, kind = represent(articles, cfg, semantic, reporter, ex, checkpoints)
+    if getattr(rep, "_shard_rows", None) is not None:
+        rep.tfidf = rep.ents = None  # verify reads the rows where the executor keeps them
+    m = match(articles, rep, hashes, sigs, cfg, kind, reporter, executor=ex, neighbour_scope=neighbour_scope)
+    del rep
+    labels = group(len(articles), m, cfg, reporter, ex)
+    with reporter.stage("stories"):
+        stories = build_stories(articles, labels, m)
+    return articles, labels, m, stories
+
+
 def run(
     paths: Sequence[str | Path] | str | Path,
     out: str | Path | None = None,
@@ -845,13 +869,8 @@ def run(
                     "embed extra not installed: using the lexical fallback (pip install 'storyline[embed]')"
                 )
         articles, skipped = load(paths, fields, reporter, ex, shard_size, checkpoints)
-        articles = clean(articles, reporter, ex, checkpoints)
-        rep, hashes, sigs, kind = represent(articles, cfg, semantic, reporter, ex, checkpoints)
-        m = match(articles, rep, hashes, sigs, cfg, kind, reporter, executor=ex, neighbour_scope=neighbour_scope)
-        del rep
-        labels = group(len(articles), m, cfg, reporter, ex)
-        with reporter.stage("stories"):
-            stories = build_stories(articles, labels, m)
+        articles, labels, m, stories = group_articles(articles, cfg, semantic, reporter, ex, checkpoints,
+                                                      neighbour_scope)
         if ex.name == "local":
             articles = list(articles)
         result = RunResult(articles, stories, skipped, labels, m)

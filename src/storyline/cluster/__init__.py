@@ -41,16 +41,23 @@ def _top_k_rows(P: sp.csr_matrix, k: int) -> sp.csr_matrix:
 
 
 def shared_neighbour_similarity(
-    n: int, pairs: np.ndarray, probs: np.ndarray, cfg: ClusterConfig
+    n: int, pairs: np.ndarray, probs: np.ndarray, cfg: ClusterConfig, chunk: int = 1_000_000
 ) -> sp.csr_matrix:
-    """Sparse symmetric similarity for the candidate pairs that pass the gate."""
+    """Sparse symmetric similarity for the candidate pairs that pass the gate.
+
+    The last product is taken ``chunk`` pairs at a time: at once it needs about
+    36 bytes per pair per neighbour (10 GB for 25 million pairs); the values are
+    the same either way (each is one row of G times another).
+    """
     diag = np.arange(n)
     r = np.concatenate([pairs[:, 0], pairs[:, 1], diag]) if len(pairs) else diag
     c = np.concatenate([pairs[:, 1], pairs[:, 0], diag]) if len(pairs) else diag
     v = np.concatenate([probs, probs, np.ones(n, dtype=np.float32)]) if len(pairs) else np.ones(n, np.float32)
     P = sp.csr_matrix((v.astype(np.float64), (r, c)), shape=(n, n))
+    del r, c, v
     P.sum_duplicates()
     G = _top_k_rows(P, cfg.k)
+    del P
     G = G.maximum(G.T).tocsr()
     norms = np.sqrt(np.asarray(G.multiply(G).sum(axis=1)).ravel())
     G = sp.diags(1.0 / np.maximum(norms, 1e-12)) @ G
@@ -58,7 +65,8 @@ def shared_neighbour_similarity(
         return sp.csr_matrix((n, n))
     keep = probs >= cfg.gate
     a, b = pairs[keep, 0], pairs[keep, 1]
-    s = np.asarray(G[a].multiply(G[b]).sum(axis=1)).ravel()
+    s = np.concatenate([np.asarray(G[a[i : i + chunk]].multiply(G[b[i : i + chunk]]).sum(axis=1)).ravel()
+                        for i in range(0, len(a), chunk)] or [np.zeros(0)])
     return sp.csr_matrix(
         (np.concatenate([s, s]), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n)
     )
@@ -99,7 +107,7 @@ def cluster(n: int, pairs: np.ndarray, probs: np.ndarray, cfg: ClusterConfig) ->
         _, local = np.unique(local, return_inverse=True)
         labels[members] = next_label + local
         next_label += int(local.max()) + 1
-    return _renumber(labels)
+    return join_cores(_renumber(labels), pairs, probs, 1.0 if cfg.core is None else cfg.core)
 
 
 def _split(S: sp.csr_matrix, members: np.ndarray, cfg: ClusterConfig, threshold: float) -> np.ndarray:
@@ -119,6 +127,32 @@ def _split(S: sp.csr_matrix, members: np.ndarray, cfg: ClusterConfig, threshold:
         out[idx] = part + offset
         offset += int(part.max()) + 1
     return out
+
+
+def join_cores(labels: np.ndarray, pairs: np.ndarray, probs: np.ndarray, core: float) -> np.ndarray:
+    """Stories joined through the pairs the model is at least ``core`` sure of.
+
+    Average linkage on a sparse graph counts every pair that was never a
+    candidate as dissimilar, so a story of hundreds of articles, whose members
+    are each compared with a few dozen others only, falls apart into pieces that
+    the pair model itself would join without doubt. Such near-certain pairs
+    (measured pure on ECB+ and the generated corpora at 0.99) are must-links:
+    the result is the connected components of "same cluster" and "near-certain
+    pair", numbered by first member.
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    n = len(labels)
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    sure = np.asarray(probs) >= core
+    if n == 0 or not sure.any():
+        return labels
+    # article -> its cluster node (n + label), plus the near-certain article pairs
+    k = int(labels.max()) + 1
+    r = np.concatenate([np.arange(n), pairs[sure, 0]])
+    c = np.concatenate([n + labels, pairs[sure, 1]])
+    g = sp.csr_matrix((np.ones(len(r), np.int8), (r, c)), shape=(n + k, n + k))
+    _, comp = connected_components(g, directed=False)
+    return _renumber(comp[:n])
 
 
 def _renumber(labels: np.ndarray) -> np.ndarray:

@@ -7,10 +7,13 @@ used). Nothing is downloaded. ``encode`` returns L2-normalised float32 rows.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 
@@ -20,6 +23,33 @@ DIM = 384
 _LOCK = threading.Lock()
 _CACHE: dict[tuple[int, str], np.ndarray] = {}  # in-process: a rerun on the same texts embeds nothing
 _CACHE_MAX = 200_000
+MODEL = "all-minilm-l6-v2-int8"
+
+
+class VectorCache(Protocol):
+    """A lasting second level under the in-process cache (a store keeps one): keys are :func:`cache_key`."""
+
+    def get_vectors(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]: ...
+
+    def put_vectors(self, items: Sequence[tuple[bytes, np.ndarray]]) -> None: ...
+
+
+_LASTING: list[VectorCache] = []
+
+
+def cache_key(text: str, max_tokens: int) -> bytes:
+    """What a vector depends on: the model, the token limit and the text."""
+    return hashlib.blake2b(f"{MODEL}\x00{max_tokens}\x00{text}".encode(), digest_size=16).digest()
+
+
+@contextmanager
+def lasting_cache(cache: VectorCache) -> Iterator[None]:
+    """Within the block, ``encode`` in this process also reads and fills ``cache``."""
+    _LASTING.append(cache)
+    try:
+        yield
+    finally:
+        _LASTING.remove(cache)
 
 
 def available() -> bool:
@@ -67,6 +97,14 @@ def encode(texts: Sequence[str], max_tokens: int = 128, batch_size: int = 32) ->
         return np.zeros((0, DIM), dtype=np.float32)
     cached = [_CACHE.get((max_tokens, t)) for t in texts]
     todo = [i for i, v in enumerate(cached) if v is None]
+    lasting = _LASTING[-1] if _LASTING else None
+    if todo and lasting is not None:
+        keys = {i: cache_key(texts[i], max_tokens) for i in todo}
+        found = lasting.get_vectors(sorted(set(keys.values())))
+        for i in todo:
+            if keys[i] in found:
+                cached[i] = found[keys[i]]
+        todo = [i for i in todo if cached[i] is None]
     if todo:
         fresh = _encode([texts[i] for i in todo], max_tokens, batch_size)
         if len(_CACHE) + len(todo) > _CACHE_MAX:
@@ -74,6 +112,8 @@ def encode(texts: Sequence[str], max_tokens: int = 128, batch_size: int = 32) ->
         for i, v in zip(todo, fresh):
             cached[i] = v
             _CACHE[(max_tokens, texts[i])] = v
+        if lasting is not None:
+            lasting.put_vectors(list({cache_key(texts[i], max_tokens): v for i, v in zip(todo, fresh)}.items()))
     return np.stack(cached).astype(np.float32, copy=False)
 
 

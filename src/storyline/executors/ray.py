@@ -77,6 +77,8 @@ class RayExecutor:
             ray.init(address=address, **kwargs)
             self._started = True
         self._task = ray.remote(_call)
+        # a whole-stage step holds a lot for once: its worker exits after it, giving the memory back
+        self._once = ray.remote(max_calls=1)(_call)
         self._split = ray.remote(_checked_split)
 
     @property
@@ -105,7 +107,7 @@ class RayExecutor:
         return out
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Handle:
-        return self._task.options(name=f"storyline:{getattr(fn, '__name__', 'step')}").remote(fn, *args)
+        return self._once.options(name=f"storyline:{getattr(fn, '__name__', 'step')}").remote(fn, *args)
 
     def regroup(
         self,

@@ -186,6 +186,7 @@ class Health(BaseModel):
     articles: int
     stories: int
     stories_pending: int
+    settling: bool = Field(description="writes wait to be settled (stories made equal to a batch run)")
     migrations: list[str]
 
 
@@ -213,7 +214,9 @@ _DATE = r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$"
 def health(request: Request) -> dict[str, Any]:
     store = request.app.state.store
     c = store.counts()
-    return {"status": "ok", "version": __version__, "migrations": [m[0] for m in store.migrations()], **c}
+    settler = request.app.state.settler
+    return {"status": "ok", "version": __version__, "migrations": [m[0] for m in store.migrations()],
+            "settling": bool(settler is not None and settler.pending), **c}
 
 
 @router.get(
@@ -275,8 +278,10 @@ def get_article(request: Request, article_id: ArticleId) -> dict[str, Any]:
     "/articles",
     response_model=IngestResponse,
     summary="Ingest articles",
-    description="Stores each article once (idempotent on id) and assigns it to a story. Needs the bearer "
-    "token when the server has one.",
+    description="Stores each article once (idempotent on id) and places it in a story at once. A moment "
+    "later the service settles the store: stories become what one batch run over every stored article "
+    "finds, and those that changed are re-graded and re-digested. Needs the bearer token when the server "
+    "has one.",
     dependencies=[Depends(require_write)],
     responses={401: {"model": ApiError}, 413: {"model": ApiError}, 415: {"model": ApiError}},
 )
@@ -284,7 +289,9 @@ def post_articles(request: Request, body: IngestRequest) -> dict[str, Any]:
     state = request.app.state
     arts = [a.to_article() for a in body.articles]
     with state.write_lock:
-        done = state.assigner.assign_detailed(arts)
+        done = state.assigner.assign_detailed(arts, refresh=state.settler is None)
+    if state.settler is not None:
+        state.settler.poke()
     return {
         "results": [
             {"id": a.id, "status": a.status, "story_id": a.story_id, "new_story": a.new_story} for a in done

@@ -15,6 +15,7 @@ from typing import Any
 
 from storyline.errors import StorylineError, require
 from storyline.store import AssignConfig, Assigner, Store
+from storyline.store.settle import Settler
 
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
 CSP = (
@@ -140,6 +141,7 @@ def create_app(
     host: str = "127.0.0.1",
     max_body_bytes: int = DEFAULT_MAX_BODY,
     assign_config: AssignConfig | None = None,
+    settle_after: float | None = 2.0,
 ) -> Any:
     """The FastAPI app for a store. Refuses a non-loopback ``host`` without a write token."""
     fastapi = require("fastapi", "serve")
@@ -169,6 +171,8 @@ def create_app(
     app.state.token = token
     app.state.write_lock = threading.Lock()
     app.state.assigner = Assigner(st, assign_config)
+    # writes are settled in the background (None: placed only, and re-graded story by story)
+    app.state.settler = None if settle_after is None or st.readonly else Settler(st, quiet=settle_after)
 
     @app.exception_handler(StorylineError)
     async def _storyline_error(request: Any, exc: StorylineError) -> Any:

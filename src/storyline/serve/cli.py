@@ -64,23 +64,26 @@ def register(app: Any) -> None:
         paths: Annotated[list[str], typer.Argument(help="Article files (.jsonl records)")],
         store: str = typer.Option(..., "--store", help="Store file (created if missing)"),
         batch_size: int = typer.Option(64, help="Articles per transaction"),
-        window_days: float = typer.Option(3.0, help="Story window in days"),
+        window_days: Annotated[
+            float | None, typer.Option(help="Story window in days (default: match.window_days, 7)")
+        ] = None,
         no_embed: bool = typer.Option(False, help="Match exact duplicates only"),
+        settle: bool = typer.Option(
+            True, help="Afterwards make the stories equal to one batch run over the whole store"
+        ),
+        analyse: bool = typer.Option(True, help="Re-grade and re-digest the stories that changed"),
         log: bool = typer.Option(False, help="Print one line per committed article"),
     ) -> None:
         """Add articles to a store: each joins a story or starts one (idempotent, resumable)."""
         from storyline.store.ingest import main
 
-        args = [
-            "ingest",
-            *paths,
-            "--store",
-            store,
-            "--batch-size",
-            str(batch_size),
-            "--window-days",
-            str(window_days),
-        ]
+        args = ["ingest", *paths, "--store", store, "--batch-size", str(batch_size)]
+        if window_days is not None:
+            args += ["--window-days", str(window_days)]
+        if not settle:
+            args.append("--no-settle")
+        if not analyse:
+            args.append("--no-analyse")
         if no_embed:
             args.append("--no-embed")
         if log:

@@ -24,10 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import xxhash
 
 from storyline.errors import MissingDependency
-from storyline.model import Article
+from storyline.model import Article, story_id
 from storyline.store.db import InsertResult, Store, article_id_for, content_hash
 from storyline.store.vectors import VectorWindow
 
@@ -36,7 +35,7 @@ from storyline.store.vectors import VectorWindow
 class AssignConfig:
     """How far the story window reaches and when the fallback rule joins a story."""
 
-    window_days: float = 3.0  # an article may only join a story active within this many days of it
+    window_days: float = 7.0  # an article may only join a story active within this many days of it (as match.window_days)
     threshold: float = 0.80  # fallback rule: cosine to the nearest article in the window
     embed: bool = True  # embed articles that come without a vector (needs the embed extra)
     max_tokens: int = 128
@@ -82,6 +81,15 @@ def _pipeline_hook(name: str) -> Callable[..., Any] | None:
     return getattr(mod, name, None)
 
 
+def _refresh_hook() -> Refresh | None:
+    """Re-grading needs the provenance and digest modules; without them stories stay pending."""
+    try:
+        from storyline.store.settle import refresh_story
+    except ImportError:  # pragma: no cover - a partial install
+        return None
+    return refresh_story
+
+
 def fallback_decide(
     store: Store, article: Article, candidates: list[Candidate], threshold: float = 0.80
 ) -> str | None:
@@ -96,8 +104,8 @@ def fallback_decide(
 
 
 def story_id_for(article_id: str) -> str:
-    """A new story is named after the article that started it (stable across runs)."""
-    return "s" + xxhash.xxh3_64_hexdigest(article_id.encode("utf-8"))[:15]
+    """A new story is named after the article that started it, as a batch run names it."""
+    return story_id([article_id])
 
 
 class Assigner:
@@ -119,7 +127,7 @@ class Assigner:
         # keep the days one window spans, with room for articles that arrive a little out of order
         self.vectors = VectorWindow(store, max_days=2 * math.ceil(self.config.window_days) + 9)
         self._decide = decide or _pipeline_hook("decide_story")
-        self._refresh = refresh or _pipeline_hook("refresh_story")
+        self._refresh = refresh or _refresh_hook()
         self._embed_ok: bool | None = None
 
     # -- public --------------------------------------------------------------------------------
@@ -164,7 +172,7 @@ class Assigner:
             self.refresh_pending(only=touched)
         return out
 
-    def refresh_pending(self, only: set[str] | None = None, limit: int = 1000) -> int:
+    def refresh_pending(self, only: set[str] | None = None, limit: int | None = 1000) -> int:
         """Re-grade and re-digest stories marked pending (all, or those in ``only``); returns how many.
 
         Also what resumes a killed ingest: stories it changed but did not refresh

@@ -372,6 +372,47 @@ class Store:
                     out[row["id"]] = _article_json(row)
         return out
 
+    def all_articles(self) -> list[Article]:
+        """Every stored article, by id: what a batch run over the same inputs would read."""
+        with self.read() as con:
+            rows = con.execute(f"SELECT {_ARTICLE_COLS} FROM articles ORDER BY id").fetchall()
+        return [Article.from_json(_article_json(r)) for r in rows]
+
+    def memberships(self) -> dict[str, list[str]]:
+        """Each stored story's article ids (sorted)."""
+        out: dict[str, list[str]] = {}
+        with self.read() as con:
+            for sid, aid in con.execute(
+                "SELECT s.story_id, a.id FROM articles a JOIN stories s ON s.rowid = a.story_rowid ORDER BY a.id"
+            ):
+                out.setdefault(sid, []).append(aid)
+        return out
+
+    def memberships_of(self, story_id: str) -> list[str]:
+        """One story's article ids (sorted)."""
+        return [r[0] for r in self.con.execute(
+            "SELECT a.id FROM articles a JOIN stories s ON s.rowid = a.story_rowid WHERE s.story_id = ? "
+            "ORDER BY a.id", (story_id,))]
+
+    # -- vectors by text (a lasting cache under storyline.embed) --------------------------------
+
+    def get_vectors(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        out: dict[bytes, np.ndarray] = {}
+        with self.read() as con:
+            for i in range(0, len(keys), 500):
+                chunk = list(keys[i : i + 500])
+                q = ",".join("?" * len(chunk))
+                for k, v in con.execute(f"SELECT key, vec FROM vector_cache WHERE key IN ({q})", chunk):
+                    out[bytes(k)] = np.frombuffer(v, dtype=np.float32).copy()
+        return out
+
+    def put_vectors(self, items: Sequence[tuple[bytes, np.ndarray]]) -> None:
+        with self.write() as con:
+            con.executemany(
+                "INSERT OR REPLACE INTO vector_cache(key, vec) VALUES (?, ?)",
+                [(k, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in items],
+            )
+
     def rowid_of(self, article_id: str) -> int | None:
         row = self.con.execute("SELECT rowid FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row[0] if row else None
@@ -576,6 +617,30 @@ class Store:
             self._reindex_story(con, srow)
         return sid
 
+    def last_article_rowid(self) -> int:
+        return self.con.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
+
+    def replace_stories(
+        self, stories: Sequence[dict[str, Any]], remove: Iterable[str] = (), unless_grown_past: int | None = None
+    ) -> bool:
+        """Drop the stories in ``remove`` and put ``stories`` (as :meth:`put_story`), in one transaction.
+
+        With ``unless_grown_past``, nothing is written (False) when an article with a
+        higher rowid was stored meanwhile.
+        """
+        with self.write() as con:
+            if unless_grown_past is not None and self.last_article_rowid() > unless_grown_past:
+                return False
+            for sid in remove:
+                row = con.execute("SELECT rowid FROM stories WHERE story_id = ?", (sid,)).fetchone()
+                if row is not None:
+                    con.execute("UPDATE articles SET story_rowid = NULL WHERE story_rowid = ?", (row[0],))
+                    con.execute("DELETE FROM stories_fts WHERE rowid = ?", (row[0],))
+                    con.execute("DELETE FROM stories WHERE rowid = ?", (row[0],))
+            for story in stories:
+                self.put_story(story)
+        return True
+
     def new_story(self, con: sqlite3.Connection, story_id: str, title: str) -> int:
         """Create an empty story inside the caller's write transaction; returns its rowid."""
         return con.execute(
@@ -761,10 +826,10 @@ class Store:
             self._reindex_story(con, srow)
         return True
 
-    def dirty_stories(self, limit: int = 1000) -> list[tuple[str, int]]:
-        """Stories whose grades/digest are stale: (story_id, version)."""
+    def dirty_stories(self, limit: int | None = 1000) -> list[tuple[str, int]]:
+        """Stories whose grades/digest are stale: (story_id, version); ``limit=None``: all."""
         rows = self.con.execute(
-            "SELECT story_id, version FROM stories WHERE dirty = 1 LIMIT ?", (limit,)
+            "SELECT story_id, version FROM stories WHERE dirty = 1 LIMIT ?", (-1 if limit is None else limit,)
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
 

@@ -8,6 +8,7 @@ ingest keeps every batch it committed and the next run skips them.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import sys
@@ -16,6 +17,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from storyline.config import Config
 from storyline.errors import InputError
 from storyline.model import Article, Skipped
 from storyline.store.assign import AssignConfig, Assigner
@@ -76,17 +78,33 @@ def ingest(
     batch_size: int = 64,
     config: AssignConfig | None = None,
     log: Any = None,
-) -> dict[str, int]:
-    """Assign articles batch by batch; first refreshes stories a killed run left pending."""
+    settle: bool = True,
+    pipeline_config: Config | None = None,
+    semantic: bool | None = None,
+    analyse: bool = True,
+) -> dict[str, Any]:
+    """Store and place articles batch by batch, then settle the stories (see :mod:`storyline.store.settle`).
+
+    Each committed batch has its articles placed in a story at once. With
+    ``settle`` the stories are then made equal to one batch run over everything
+    stored, and those that changed are re-graded; without it, the stories placed
+    into (and any a killed run left pending) are re-graded at the end, once each.
+    ``analyse=False`` leaves grades and digests pending either way.
+    """
     assigner = Assigner(store, config)
-    counts = {"inserted": 0, "duplicate": 0, "conflict": 0, "new_stories": 0, "resumed": 0}
-    counts["resumed"] = assigner.refresh_pending()
+    counts: dict[str, Any] = {"inserted": 0, "duplicate": 0, "conflict": 0, "new_stories": 0}
     for batch in _batches(articles, batch_size):
-        for a in assigner.assign_detailed(batch):
+        for a in assigner.assign_detailed(batch, refresh=False):
             counts[a.status] += 1
             counts["new_stories"] += int(a.new_story)
             if log is not None:
                 log(f"{a.status}\t{a.id}\t{a.story_id}")
+    if settle:
+        from storyline.store.settle import settle as settle_store
+
+        counts["settle"] = settle_store(store, pipeline_config, semantic=semantic, extras=analyse)
+    elif analyse:
+        counts["refreshed"] = assigner.refresh_pending(limit=None)
     return counts
 
 
@@ -99,8 +117,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("paths", nargs="*")
     ap.add_argument("--store", required=True)
     ap.add_argument("--batch-size", type=int, default=64)
-    ap.add_argument("--window-days", type=float, default=3.0)
+    ap.add_argument("--window-days", type=float, default=None,
+                    help="story window in days (default: the matcher's, match.window_days)")
     ap.add_argument("--no-embed", action="store_true", help="match exact duplicates only")
+    ap.add_argument("--no-settle", action="store_true",
+                    help="only place the new articles; stories are not made equal to a batch run")
+    ap.add_argument("--no-analyse", action="store_true",
+                    help="leave provenance and digests of changed stories pending (a bulk load)")
     ap.add_argument("--synchronous", default="FULL", choices=["FULL", "NORMAL"])
     ap.add_argument("--log", action="store_true", help="print one line per committed article")
     args = ap.parse_args(argv)
@@ -116,10 +139,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             def log(line: str) -> None:
                 print(line, flush=True)
 
-        cfg = AssignConfig(window_days=args.window_days, embed=not args.no_embed)
+        pcfg = Config()
+        if args.window_days is not None:
+            pcfg = dataclasses.replace(pcfg, match=dataclasses.replace(pcfg.match, window_days=args.window_days))
+        cfg = AssignConfig(window_days=pcfg.match.window_days, embed=not args.no_embed)
         skipped: list[Skipped] = []
         counts = ingest(
-            store, read_inputs(args.paths, skipped), batch_size=args.batch_size, config=cfg, log=log
+            store, read_inputs(args.paths, skipped), batch_size=args.batch_size, config=cfg, log=log,
+            settle=not args.no_settle, pipeline_config=pcfg, semantic=False if args.no_embed else None,
+            analyse=not args.no_analyse,
         )
         counts["skipped"] = len(skipped)
         for sk in skipped[:20]:

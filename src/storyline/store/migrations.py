@@ -184,10 +184,19 @@ CREATE INDEX stories_largest ON stories(size DESC, last_ts DESC, rowid DESC, fir
 """
 
 
+_0004_vector_cache = """
+CREATE TABLE vector_cache (
+    key BLOB PRIMARY KEY,
+    vec BLOB NOT NULL
+) WITHOUT ROWID;
+"""
+
+
 MIGRATIONS: list[Migration] = [
     Migration("0001_core", _script(_0001_core)),
     Migration("0002_fts", _script(_0002_fts)),
     Migration("0003_covering_list_indexes", _script(_0003_covering_list_indexes)),
+    Migration("0004_vector_cache", _script(_0004_vector_cache)),
 ]
 
 
