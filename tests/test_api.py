@@ -458,6 +458,16 @@ def test_render_pieces_take_partial_documents() -> None:
         None,
     )
     assert origin == "computed" and sa.marks == {0: ("verbatim", 1)} and sb.marks == {1: ("verbatim", 1)}
+    # a weak link (a best match below the paraphrase decision) is shown apart and not counted as shared
+    prov = {"alignments": [{"a": "b", "b": "a", "links": [
+        {"a": [1], "b": [0], "kind": "verbatim", "score": 1.0},
+        {"a": [0], "b": [1], "kind": "paraphrase", "score": 0.3, "weak": True},
+    ]}]}
+    sa, sb, links, origin = render.side_by_side(
+        {"id": "a", "text": "Same one. Other words here."}, {"id": "b", "text": "Different start. Same one."}, prov
+    )
+    assert origin == "provenance" and [lk["kind"] for lk in links] == ["verbatim", "weak"]
+    assert sa.marks == {0: ("verbatim", 1), 1: ("weak", 2)} and sa.share() == 0.5
 
 
 def test_posted_articles_are_settled_into_the_batch_stories(tmp_path: Path) -> None:

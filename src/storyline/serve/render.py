@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup, escape
 
-KINDS = ("verbatim", "edited", "paraphrase")
+KINDS = ("verbatim", "edited", "paraphrase", "weak")  # weak: a best match below the paraphrase decision
 GRADES = ("original", "verbatim", "light-rewrite", "spun", "independent")
 
 _SPLIT = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
@@ -75,7 +75,9 @@ class Side:
     marks: dict[int, tuple[str, int]] = field(default_factory=dict)  # sentence -> (kind, link number)
 
     def share(self) -> float:
-        return len(self.marks) / len(self.sentences) if self.sentences else 0.0
+        """Share of sentences that render the other side (weak matches do not count)."""
+        shared = sum(1 for kind, _ in self.marks.values() if kind != "weak")
+        return shared / len(self.sentences) if self.sentences else 0.0
 
 
 def _words(s: str) -> set[str]:
@@ -153,6 +155,8 @@ def stored_links(provenance: dict[str, Any] | None, a_id: str, b_id: str) -> lis
             if flip:
                 la, lb = lb, la
             kind = link.get("kind") if link.get("kind") in KINDS else "edited"
+            if link.get("weak") is True:
+                kind = "weak"  # shown apart: not counted as reuse by provenance either
             out.append({"a": la, "b": lb, "kind": kind, "score": link.get("score")})
         return out
     return None

@@ -38,7 +38,7 @@ class AssignConfig:
     window_days: float = 7.0  # an article may only join a story active within this many days of it (as match.window_days)
     threshold: float = 0.80  # fallback rule: cosine to the nearest article in the window
     embed: bool = True  # embed articles that come without a vector (needs the embed extra)
-    max_tokens: int = 128
+    max_tokens: int = 64  # placement is provisional (settling re-embeds as the batch run does): speed first
     top_k: int = 5  # nearest articles weighed per new article
     min_score: float = 0.5  # nearer than this is no candidate at all (saves looking up far ones)
     model: str = "minilm-l6-int8"
