@@ -285,13 +285,31 @@ def _embed_unique(texts: list[str], max_tokens: int, task) -> np.ndarray:
     return vecs[inverse]
 
 
+LSA_FIT_ROWS = 50_000  # larger corpora fit the LSA on an evenly spaced sample of this many articles
+
+
 def _lsa(X) -> np.ndarray:
+    """Unit LSA vectors (128 dimensions) of the TF-IDF rows.
+
+    Only the columns some article uses take part: the hashed vocabulary has 2^20
+    columns, and the randomized SVD keeps dense blocks as wide as the matrix (over
+    a gigabyte at 2^20). Past ``LSA_FIT_ROWS`` articles the SVD is fitted on every
+    k-th article (rows are in id order, so the sample does not depend on input
+    order) and all rows are projected: the fit costs the same at any corpus size.
+    """
     from sklearn.decomposition import TruncatedSVD
 
+    X = X.tocsr()
+    used = np.flatnonzero(X.getnnz(axis=0))
+    X = X[:, used]
     n, v = X.shape
     dims = min(128, n - 1, v - 1)
     if dims < 2:
         dense = X.toarray().astype(np.float32)
+    elif n > LSA_FIT_ROWS:
+        sample = X[np.linspace(0, n - 1, LSA_FIT_ROWS).round().astype(np.int64)]
+        svd = TruncatedSVD(dims, random_state=0).fit(sample)
+        dense = np.vstack([svd.transform(X[s : s + 100_000]) for s in range(0, n, 100_000)]).astype(np.float32)
     else:
         dense = TruncatedSVD(dims, random_state=0).fit_transform(X).astype(np.float32)
     norms = np.linalg.norm(dense, axis=1, keepdims=True)
