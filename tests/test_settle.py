@@ -76,3 +76,30 @@ def test_settled_stories_are_graded_and_digested(tmp_path, batch, corpus):
                 assert {p["article_id"] for p in story["provenance"]["articles"]} == set(ids)
         # a settle with nothing new rewrites nothing
         assert settle(store)["changed"] == 0
+
+
+def test_a_settle_embeds_only_texts_the_store_has_not_seen(tmp_path, corpus, monkeypatch):
+    from storyline import embed
+
+    if not embed.available():
+        pytest.skip("embed extra not installed")
+    encoded: list[int] = []
+    real = embed._encode
+
+    def counting(texts, *args, **kwargs):
+        encoded.append(len(texts))
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(embed, "_encode", counting)
+    with Store(tmp_path / "s.db") as store:
+        ingest(store, _copy(corpus[:20]), analyse=False, config=None)
+        embed._CACHE.clear()  # a new process: only the store remembers
+        encoded.clear()
+        ingest(store, _copy(corpus[20:22]), analyse=False)
+        assert 0 < sum(encoded) <= 2 + 2  # the new articles' texts (and their placement vectors) only
+        first = store.memberships()
+    with Store(tmp_path / "s.db") as store:
+        embed._CACHE.clear()
+        encoded.clear()
+        settle(store, extras=False)
+        assert sum(encoded) == 0 and store.memberships() == first
