@@ -17,6 +17,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The tests also run the Ray executor against the local one (parity), so they install the ray extra.
+TESTSTAMP := $(VENV)/.installed-test
+$(TESTSTAMP): $(STAMP)
+	$(PIP) install -e '.[ray]'
+	touch $(TESTSTAMP)
+
 demo: $(STAMP)
 	rm -f out/demo/store.db
 	$(VENV)/bin/storyline run examples --out out/demo --store out/demo/store.db
@@ -24,7 +30,7 @@ demo: $(STAMP)
 	@echo "Results are in out/demo/: report.md (start here), digests/*.html, stories.jsonl, articles.jsonl, summary.json"
 	@echo "To browse them: $(VENV)/bin/storyline serve --store out/demo/store.db  (then open http://127.0.0.1:8000)"
 
-test: $(STAMP) browser
+test: $(TESTSTAMP) browser
 	$(PY) -m pytest -q
 
 # The browser tests drive Debian's Chromium through Playwright (no browser download).
