@@ -96,15 +96,17 @@ def encode(texts: Sequence[str], max_tokens: int = 128, batch_size: int = 32) ->
     if len(texts) == 0:
         return np.zeros((0, DIM), dtype=np.float32)
     cached = [_CACHE.get((max_tokens, t)) for t in texts]
-    todo = [i for i, v in enumerate(cached) if v is None]
     lasting = _LASTING[-1] if _LASTING else None
-    if todo and lasting is not None:
-        keys = {i: cache_key(texts[i], max_tokens) for i in todo}
-        found = lasting.get_vectors(sorted(set(keys.values())))
-        for i in todo:
-            if keys[i] in found:
-                cached[i] = found[keys[i]]
-        todo = [i for i in todo if cached[i] is None]
+    keep: dict[bytes, np.ndarray] = {}  # what the lasting cache lacks, whoever computed it
+    if lasting is not None:
+        keys = [cache_key(t, max_tokens) for t in texts]
+        found = lasting.get_vectors(sorted(set(keys)))
+        for i, k in enumerate(keys):
+            if k in found:
+                cached[i] = found[k]
+            elif cached[i] is not None:
+                keep[k] = cached[i]
+    todo = [i for i, v in enumerate(cached) if v is None]
     if todo:
         fresh = _encode([texts[i] for i in todo], max_tokens, batch_size)
         if len(_CACHE) + len(todo) > _CACHE_MAX:
@@ -112,8 +114,10 @@ def encode(texts: Sequence[str], max_tokens: int = 128, batch_size: int = 32) ->
         for i, v in zip(todo, fresh):
             cached[i] = v
             _CACHE[(max_tokens, texts[i])] = v
-        if lasting is not None:
-            lasting.put_vectors(list({cache_key(texts[i], max_tokens): v for i, v in zip(todo, fresh)}.items()))
+            if lasting is not None:
+                keep[keys[i]] = v
+    if lasting is not None and keep:
+        lasting.put_vectors(sorted(keep.items(), key=lambda kv: kv[0]))
     return np.stack(cached).astype(np.float32, copy=False)
 
 
