@@ -46,10 +46,11 @@ from common import REPO, load_generator, machine, table
 PER_FILE = 10_000
 
 
-def write_corpus(n: int, seed: int, folder: Path) -> float:
+def write_corpus(n: int, seed: int, folder: Path, per_day: float | None = None) -> float:
     """n generated articles as folder/part-NNNNN.jsonl shards; seconds taken (0 when already there)."""
     stamp = folder / ".complete"
-    if stamp.exists() and stamp.read_text() == f"{n} {seed}":
+    tag = f"{n} {seed}" if per_day is None else f"{n} {seed} {per_day:g}/day"
+    if stamp.exists() and stamp.read_text() == tag:
         return 0.0
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("part-*.jsonl"):
@@ -58,14 +59,14 @@ def write_corpus(n: int, seed: int, folder: Path) -> float:
     t0 = time.perf_counter()
     batch: list[str] = []
     part = 0
-    for rec in gen.generate(n, seed=seed):
+    for rec in gen.generate(n, seed=seed, per_day=per_day):
         batch.append(json.dumps(rec, ensure_ascii=False) + "\n")
         if len(batch) == PER_FILE:
             (folder / f"part-{part:05d}.jsonl").write_text("".join(batch), encoding="utf-8")
             batch, part = [], part + 1
     if batch:
         (folder / f"part-{part:05d}.jsonl").write_text("".join(batch), encoding="utf-8")
-    stamp.write_text(f"{n} {seed}")
+    stamp.write_text(tag)
     return time.perf_counter() - t0
 
 
@@ -79,6 +80,8 @@ class MemorySampler:
         self.every = every
         self.peak_mb = 0.0
         self.driver_peak_mb = 0.0
+        self.timeline: list[tuple[float, int, int]] = []  # (seconds, all processes MB, driver MB) every 5 s
+        self._t0 = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -90,8 +93,12 @@ class MemorySampler:
                 total += p.memory_full_info().pss
             except (self.psutil.Error, OSError):
                 continue
+        driver = me.memory_info().rss / 2**20
         self.peak_mb = max(self.peak_mb, total / 2**20)
-        self.driver_peak_mb = max(self.driver_peak_mb, me.memory_info().rss / 2**20)
+        self.driver_peak_mb = max(self.driver_peak_mb, driver)
+        t = time.perf_counter() - self._t0
+        if not self.timeline or t - self.timeline[-1][0] >= 5.0:
+            self.timeline.append((round(t, 1), round(total / 2**20), round(driver)))
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):
@@ -106,6 +113,17 @@ class MemorySampler:
         self._stop.set()
         self._thread.join()
         self._sample()
+
+
+def stage_peaks(timings: dict[str, float], timeline: list[tuple[float, int, int]]) -> dict[str, list[int]]:
+    """[all processes, driver] peak MB per stage, the stages laid end to end in the order timed."""
+    out, start = {}, 0.0
+    for stage, secs in timings.items():
+        inside = [(a, d) for t, a, d in timeline if start <= t <= start + secs + 5.0]
+        if inside:
+            out[stage] = [max(a for a, _ in inside), max(d for _, d in inside)]
+        start += secs
+    return out
 
 
 def _labels(corpus: Path) -> dict[str, str]:
@@ -150,6 +168,8 @@ def child(corpus: Path, executor: str, cpus: int, scope: str, out: Path | None, 
         "peak_memory_mb": round(mem.peak_mb),
         "driver_peak_rss_mb": round(mem.driver_peak_mb),
         "timings": s["timings"],
+        "stage_peaks_mb": stage_peaks(s["timings"], mem.timeline),
+        "memory_timeline": mem.timeline,
         "pairs": s["pairs"],
         "stories": s["stories"],
         "multi_article_stories": s["multi_article_stories"],
@@ -277,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000", help="comma-separated corpus sizes")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--per-day", type=float, default=None,
+                    help="generate about this many articles a day, the span growing with the size "
+                         "(default: every size spread over the same 730 days, so denser as it grows)")
     ap.add_argument("--executor", choices=["local", "ray"], default="ray")
     ap.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray instance")
     ap.add_argument("--scope", choices=["corpus", "window"], default="window", help="neighbour search scope")
@@ -306,11 +329,12 @@ def main(argv: list[str] | None = None) -> int:
     base = args.corpus_dir or Path(tempfile.mkdtemp(prefix="storyline-scale-corpus-"))
     rows = []
     for n in [int(x) for x in args.sizes.split(",") if x]:
-        folder = base / f"gen-{n}-seed{args.seed}"
-        gen_s = write_corpus(n, args.seed, folder)
+        density = "" if args.per_day is None else f"-{args.per_day:g}perday"
+        folder = base / f"gen-{n}-seed{args.seed}{density}"
+        gen_s = write_corpus(n, args.seed, folder, args.per_day)
         out = args.out_dir / f"run-{n}" if args.out_dir else None
         row = run_child(folder, args.executor, args.cpus, args.scope, args.timeout, out, args.store_gb)
-        row.update({"n": n, "generate_s": round(gen_s, 1)})
+        row.update({"n": n, "generate_s": round(gen_s, 1), "per_day": args.per_day})
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
     stages = sorted({k for r in rows for k in r.get("timings", {})}, key=lambda k: -max(

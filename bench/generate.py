@@ -14,7 +14,8 @@ are heavy-tailed: many single-article stories, a few large ones.
 Output: one JSON object a line with ``id``, ``url``, ``outlet``, ``title``, ``text``,
 ``published`` (ISO 8601 or null), ``story`` (the label), ``kind`` and ``parent``.
 Generation streams story by story, and story ``i`` depends only on (seed, i), so a
-smaller corpus is a prefix of a larger one with the same seed.
+smaller corpus is a prefix of a larger one with the same seed (and the default span;
+with ``--per-day`` the span, and so the dates, depend on ``--n``).
 """
 
 from __future__ import annotations
@@ -1205,12 +1206,13 @@ def _article_kinds(size: int, r: random.Random) -> list[str]:
     return kinds
 
 
-def make_story(seed: int, index: int, n_outlets: int = 300, start: str = "2024-01-01") -> Story:
-    """Story ``index`` of the corpus with this seed: the same whatever else is generated."""
+def make_story(seed: int, index: int, n_outlets: int = 300, start: str = "2024-01-01", span_days: int = 730) -> Story:
+    """Story ``index`` of the corpus with this seed: the same whatever else is generated (and the
+    same story, at another date, under another ``span_days``)."""
     r = random.Random(f"{seed}:{index}")
     kind = KINDS[r.randrange(len(KINDS))]
     base = dt.datetime.fromisoformat(start).replace(tzinfo=dt.timezone.utc)
-    when = base + dt.timedelta(days=r.randrange(730), minutes=r.randrange(24 * 60))
+    when = base + dt.timedelta(days=r.randrange(span_days), minutes=r.randrange(24 * 60))
     facts = _facts(kind, r, when)
     story = Story(f"{kind.name}-{seed}-{index:07d}", kind, facts, when)
     size = _story_size(r)
@@ -1312,12 +1314,17 @@ def render(story: Story, outlets: list[Outlet], seed: int) -> Iterator[dict[str,
         }
 
 
-def generate(n: int, seed: int = 1, n_outlets: int = 300) -> Iterator[dict[str, Any]]:
-    """Exactly n article records, story after story (the last story may be cut short)."""
+def generate(n: int, seed: int = 1, n_outlets: int = 300, per_day: float | None = None) -> Iterator[dict[str, Any]]:
+    """Exactly n article records, story after story (the last story may be cut short).
+
+    Events fall on the 730 days from 2024-01-01, or, with ``per_day``, on as many days as
+    give about that many articles a day (at least one): a longer feed at the same density,
+    rather than a denser one, as n grows."""
+    span = 730 if per_day is None else max(1, round(n / per_day))
     outlets = make_outlets(seed, n_outlets)
     produced, index = 0, 0
     while produced < n:
-        story = make_story(seed, index, n_outlets)
+        story = make_story(seed, index, n_outlets, span_days=span)
         for rec in render(story, outlets, seed):
             if produced >= n:
                 return
@@ -1332,10 +1339,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True, help="output JSONL file")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--outlets", type=int, default=300)
+    ap.add_argument("--per-day", type=float, default=None,
+                    help="articles a day: the span grows with --n (default: 730 days whatever --n)")
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
     with open(a.out, "w", encoding="utf-8") as fh:
-        for rec in generate(a.n, a.seed, a.outlets):
+        for rec in generate(a.n, a.seed, a.outlets, a.per_day):
             fh.write(json.dumps(rec, ensure_ascii=False))
             fh.write("\n")
     print(f"wrote {a.n} articles to {a.out} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)

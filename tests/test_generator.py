@@ -150,3 +150,22 @@ def test_cli_writes_jsonl(gen, tmp_path):
     assert gen.main(["--n", "40", "--out", str(out), "--seed", "2"]) == 0
     recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(recs) == 40 and recs == list(gen.generate(40, seed=2))
+
+
+def test_per_day_keeps_density_as_the_corpus_grows(gen, corpus):
+    def days(recs):
+        return {r["published"][:10] for r in recs if r["published"]}
+
+    small = list(gen.generate(1500, seed=3, per_day=10))  # span 150 days
+    large = list(gen.generate(6000, seed=3, per_day=10))  # span 600 days
+    # story i is still of the same kind (its date, and so its facts and size, move)
+    labels = [list(dict.fromkeys(r["story"] for r in recs)) for recs in (small, corpus)]
+    k = min(map(len, labels))
+    assert k > 100 and labels[0][:k] == labels[1][:k]
+    for recs, span in ((small, 150), (large, 600)):
+        covered = sorted(days(recs))
+        # events fall on the span's days; coverage trails an event by up to four days
+        assert (dt.date.fromisoformat(covered[-1]) - dt.date.fromisoformat(covered[0])).days <= span + 5
+        assert len(covered) >= 0.8 * span
+    # the default spreads any size over 730 days: denser as it grows
+    assert len(days(corpus)) > 1.5 * len(days(small))
