@@ -325,3 +325,27 @@ def test_identical_copies_without_evidence_get_a_coin_flip_confidence():
     child = next(a for a in prov.articles if a.parent is not None)
     assert child.grade == "verbatim"
     assert child.confidence <= 0.6
+
+
+# --- the generated provenance benchmark (ECB+ originals, known parents) -------------------------------
+
+
+@pytest.mark.parametrize("split", ["odd", "even"])
+def test_generated_provenance_benchmark_meets_floors(split):
+    import sys as _sys
+
+    bench = Path(__file__).resolve().parents[1] / "bench"
+    if not (SHARED / "ecbplus" / "docs.jsonl").exists():
+        pytest.skip("ECB+: ../shared/data not found")
+    _sys.path.insert(0, str(bench))
+    try:
+        import bench_provenance
+    finally:
+        _sys.path.pop(0)
+    floors = json.loads((Path(__file__).parent / "floors" / "provenance.json").read_text())
+    res = bench_provenance.run(None, 13, split, False)
+    assert res["grade_macro_f1"] >= floors[f"generated_{split}_grade_macro_f1"], res
+    assert res["parent_accuracy"] >= floors[f"generated_{split}_parent_accuracy"], res
+    # every transformation is there and none collapses
+    assert {"spin", "trim", "translate", "chain-c", "independent"} <= set(res["by_transformation"])
+    assert min(v["grade_accuracy"] for v in res["by_transformation"].values()) >= 0.8, res

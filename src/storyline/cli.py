@@ -67,6 +67,20 @@ def run(
     store: Annotated[
         Path | None, typer.Option("--store", help="Also keep the results in this SQLite store (for `serve`).")
     ] = None,
+    scope: Annotated[
+        str,
+        typer.Option(
+            help="Vector neighbour search: corpus (every article against every other) or window (only "
+            "articles within the time window, or undated: for large corpora)."
+        ),
+    ] = "corpus",
+    shard_size: Annotated[
+        int, typer.Option(min=1, help="Articles per shard: the unit of tasks, checkpoints and output files.")
+    ] = 10_000,
+    embed_device: Annotated[
+        str | None,
+        typer.Option(help="Where MiniLM runs: cpu, cuda (needs onnxruntime-gpu) or auto (default: config, cpu)."),
+    ] = None,
 ) -> None:
     """Read articles, group them into stories and write articles.jsonl, stories.jsonl, report.md, summary.json."""
     from storyline.errors import StorylineError
@@ -79,7 +93,15 @@ def run(
             f"[red]unknown executor {escape(executor)!r}[/red]: choose one of {', '.join(EXECUTORS)}"
         )
         raise typer.Exit(2)
+    if scope not in ("corpus", "window"):
+        console.print(f"[red]unknown scope {escape(scope)!r}[/red]: choose corpus or window")
+        raise typer.Exit(2)
     try:
+        cfg = _config(config)
+        if embed_device is not None:
+            from storyline.embed import check_device
+
+            cfg = cfg.override({"semantic": {"device": check_device(embed_device)}})
         ex = get_executor(executor, address)
     except StorylineError as exc:
         console.print(f"[red]{escape(str(exc))}[/red]")
@@ -88,14 +110,19 @@ def run(
         result = run_pipeline(
             paths,
             out=out,
-            config=_config(config),
+            config=cfg,
             fields=_fields(field),
             semantic=semantic,
             progress=progress and not quiet,
             extras=extras,
             executor=ex,
             work_dir=work,
+            shard_size=shard_size,
+            neighbour_scope=scope,
         )
+    except StorylineError as exc:  # a setting or a missing extra: the batch's own bad inputs never stop it
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
     finally:
         if ex.name != "local":
             ex.close()

@@ -29,6 +29,8 @@ class SemanticConfig:
     max_tokens: int = 128  # title + lede; longer costs time for little gain (docs/architecture.md)
     neighbours: int = 30  # candidates per article from the vector index
     min_cosine: float = 0.25  # vector neighbours below this are not candidates
+    device: str = "cpu"  # where MiniLM runs: cpu, cuda (onnxruntime-gpu) or auto (CUDA when available)
+    gpus_per_task: float = 1.0  # with device cuda on Ray: GPUs each embedding task asks for
 
 
 @dataclass(frozen=True)

@@ -193,8 +193,8 @@ def _tfidf_shard(counts: tuple[Any, Any], df_words: np.ndarray, df_entities: np.
     return tfidf_weight(W, df_words, n), tfidf_weight(E, df_entities, n)
 
 
-def _embed_shard(shard: list[Article], max_tokens: int) -> np.ndarray:
-    return _embed_unique([_embed_text(a) for a in shard], max_tokens, _NoTask())
+def _embed_shard(shard: list[Article], max_tokens: int, device: str = "cpu") -> np.ndarray:
+    return _embed_unique([_embed_text(a) for a in shard], max_tokens, _NoTask(), device)
 
 
 def represent(
@@ -246,9 +246,13 @@ def represent(
     kind = "semantic" if semantic else "lexical"
     with reporter.stage("embed", total=n):
         if semantic:
-            vecs = ex.gather(map_cached(ex, _embed_shard, corpus.shards, cfg.semantic.max_tokens, store=store,
-                                        stage="embed", desc="embed",
-                                        keys=keys("embed", cfg.semantic.max_tokens, EMBED_CHARS)))
+            device = cfg.semantic.device
+            # CPU vectors keep their checkpoint keys; vectors from a GPU differ in the last bits
+            extra = () if device == "cpu" else (device,)
+            vecs = ex.gather(map_cached(ex, _embed_shard, corpus.shards, cfg.semantic.max_tokens, device,
+                                        store=store, stage="embed", desc="embed",
+                                        keys=keys("embed", cfg.semantic.max_tokens, EMBED_CHARS, *extra),
+                                        gpus=cfg.semantic.gpus_per_task if device == "cuda" else 0.0))
             vectors = np.concatenate(vecs) if vecs else np.zeros((0, 384), np.float32)
         else:
             vectors = _lsa(X)  # regroup: one fit on the whole matrix
@@ -266,7 +270,7 @@ def represent(
     return rep, hashes, sigs, kind
 
 
-def _embed_unique(texts: list[str], max_tokens: int, task) -> np.ndarray:
+def _embed_unique(texts: list[str], max_tokens: int, task, device: str = "cpu") -> np.ndarray:
     """Embed each distinct text once: syndicated copies share their vector (the cheap step saves the costly one)."""
     from storyline.embed import encode
 
@@ -278,7 +282,7 @@ def _embed_unique(texts: list[str], max_tokens: int, task) -> np.ndarray:
     chunks = []
     step = 256
     for s in range(0, len(uniq), step):
-        chunks.append(encode(uniq[s : s + step], max_tokens=max_tokens))
+        chunks.append(encode(uniq[s : s + step], max_tokens=max_tokens, device=device))
         task.advance(len(uniq[s : s + step]))
     vecs = np.concatenate(chunks) if chunks else np.zeros((0, 384), np.float32)
     task.advance(len(texts) - len(uniq))
@@ -886,6 +890,7 @@ def run(
                 log.warning(
                     "embed extra not installed: using the lexical fallback (pip install 'storyline[embed]')"
                 )
+        device = _embed_device(cfg, semantic, ex)
         articles, skipped = load(paths, fields, reporter, ex, shard_size, checkpoints)
         articles, labels, m, stories = group_articles(articles, cfg, semantic, reporter, ex, checkpoints,
                                                       neighbour_scope)
@@ -893,9 +898,17 @@ def run(
             articles = list(articles)
         result = RunResult(articles, stories, skipped, labels, m)
         if extras:
+            from storyline import embed
             from storyline.report import enrich
 
-            enrich(result, reporter)
+            before = embed._DEVICE[:]
+            # provenance and digests embed sentences in this process: on the run's device, or, when the
+            # embedding tasks ran on a cluster's GPU nodes, on a GPU here if there is one
+            embed.set_device("auto" if device == "cuda" and ex.name != "local" else device)
+            try:
+                enrich(result, reporter)
+            finally:
+                embed.set_device(before[0] if before else None)
         result.summary = summarise(result, reporter.timings, time.perf_counter() - t0)
         if out is not None:
             with reporter.stage("write"):
@@ -906,6 +919,16 @@ def run(
     finally:
         reporter.close()
     return result
+
+
+def _embed_device(cfg: Config, semantic: bool, ex: Executor) -> str:
+    """The configured embedding device, checked up front where this process will use it."""
+    from storyline import embed
+
+    device = embed.check_device(cfg.semantic.device)
+    if semantic and device == "cuda" and ex.name == "local":
+        embed._model("cuda")  # no CUDA provider: the install hint now, not after reading the corpus
+    return device
 
 
 def _write(result: RunResult, out: Path, sharded: bool) -> None:

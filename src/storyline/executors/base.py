@@ -68,6 +68,7 @@ class Executor(Protocol):
         returns: int = 1,
         numeric: bool = False,
         shard_args: Sequence[tuple[Any, ...]] | None = None,
+        gpus: float = 0.0,
     ) -> list[Handle]:
         """``fn(shard, *shard_args[i], *args)`` for every shard, in shard order.
 
@@ -76,6 +77,8 @@ class Executor(Protocol):
         result can be gathered while a large part stays where it is.
         ``numeric``: the step spends its time in numpy/BLAS, which release the GIL
         (a local executor may then run shards on threads).
+        ``gpus``: GPUs each call needs (a cluster executor schedules it on a node that
+        has them; a local executor runs it in process, on whatever the step finds).
         """
         ...
 
@@ -211,16 +214,18 @@ def map_cached(
     desc: str = "",
     returns: int = 1,
     numeric: bool = False,
+    gpus: float = 0.0,
 ) -> list[Handle]:
     """:meth:`Executor.map_shards` with a checkpoint per shard when ``store`` is set.
 
     ``keys[i]`` fingerprints everything shard ``i``'s result depends on.
     """
+    more = {"gpus": gpus} if gpus else {}
     if store is None:
-        return executor.map_shards(fn, shards, *args, desc=desc, returns=returns, numeric=numeric)
+        return executor.map_shards(fn, shards, *args, desc=desc, returns=returns, numeric=numeric, **more)
     return executor.map_shards(
         Cached(fn, store, stage), shards, *args, desc=desc, returns=returns, numeric=numeric,
-        shard_args=[(i, k) for i, k in enumerate(keys)],
+        shard_args=[(i, k) for i, k in enumerate(keys)], **more,
     )
 
 

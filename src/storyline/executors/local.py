@@ -37,6 +37,7 @@ class LocalExecutor:
         returns: int = 1,
         numeric: bool = False,
         shard_args: Sequence[tuple[Any, ...]] | None = None,
+        gpus: float = 0.0,  # in process: the step uses whatever device it finds
     ) -> list[Handle]:
         extra = [tuple(a) for a in shard_args] if shard_args is not None else [()] * len(shards)
 

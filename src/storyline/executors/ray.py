@@ -8,8 +8,7 @@ ever holds what a step explicitly gathers.
 
 Regrouping is a hash shuffle on plain tasks: each split task returns its
 ``n_out`` pieces as separate objects (``num_returns``), and each combine task
-receives the pieces with its number. ``regroup_rows`` does the same for keyed
-numeric rows with Ray Data (``groupby(...).map_groups``).
+receives the pieces with its number.
 """
 
 from __future__ import annotations
@@ -97,8 +96,12 @@ class RayExecutor:
         returns: int = 1,
         numeric: bool = False,
         shard_args: Sequence[tuple[Any, ...]] | None = None,
+        gpus: float = 0.0,
     ) -> list[Handle]:
-        task = self._task.options(num_returns=returns, name=f"storyline:{desc or fn.__name__}")
+        options: dict[str, Any] = {"num_returns": returns, "name": f"storyline:{desc or fn.__name__}"}
+        if gpus:
+            options["num_gpus"] = gpus
+        task = self._task.options(**options)
         out = []
         for i, s in enumerate(shards):
             extra = tuple(shard_args[i]) if shard_args is not None else ()

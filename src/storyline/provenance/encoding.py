@@ -45,7 +45,7 @@ def _empty() -> Encoded:
 def _run(sentences: list[str], batch_size: int = 32) -> list[Encoded]:
     from storyline import embed
 
-    tok, sess = embed._model()
+    tok, sess = embed._model(embed.default_device())
     with embed._LOCK:  # the tokenizer's truncation settings are shared state
         tok.enable_truncation(MAX_TOKENS)
         tok.no_padding()
