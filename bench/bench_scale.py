@@ -30,6 +30,7 @@ The last line printed is a JSON object with every figure.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import subprocess
@@ -161,6 +162,9 @@ def child(corpus: Path, executor: str, cpus: int, scope: str, out: Path | None, 
         out_files = sorted(p.name for p in Path(out).iterdir() if not p.name.startswith("."))
         out_bytes = sum(p.stat().st_size for p in Path(out).rglob("*") if p.is_file() and ".work" not in p.parts)
     s = result.summary
+    pred = {aid: st.story_id for st in result.stories for aid in st.article_ids}
+    del result  # the run's arrays are not needed to score it
+    gc.collect()
     row: dict[str, Any] = {
         "articles": s["articles"],
         "wall_s": round(wall, 1),
@@ -186,7 +190,6 @@ def child(corpus: Path, executor: str, cpus: int, scope: str, out: Path | None, 
         from metrics import scores
 
         labels = _labels(corpus)
-        pred = {aid: st.story_id for st in result.stories for aid in st.article_ids}
         ids = [i for i in pred if i in labels]
         row["quality"] = scores([labels[i] for i in ids], [pred[i] for i in ids])
     except Exception as exc:  # scoring is a bonus: never lose the timings over it

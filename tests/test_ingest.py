@@ -366,3 +366,23 @@ def test_a_first_line_that_reads_as_a_lede_stays_in_the_text(tmp_path):
     (art,) = list(read_inputs([tmp_path / "x.txt"]))
     assert art.title == ""
     assert art.text.startswith("In a potential shift in tone")
+
+
+def test_url_dates_place_undated_articles_in_time() -> None:
+    import math
+
+    from storyline.ingest.fields import url_date
+    from storyline.pipeline import article_days
+
+    assert url_date("https://news.example/world/2024/05/08/quake-strikes-123") == "2024-05-08"
+    assert url_date("https://news.example/2024-5-8-quake") == "2024-05-08"
+    for no in ("https://news.example/2024/02/30/x", "https://news.example/story/20245", "", None,
+               "https://news.example/1984/01/01/x", "https://news.example/" + "9" * 10_000):
+        assert url_date(no) is None, no
+    dated = Article(id="a", text="t", url="https://n.example/2024/05/09/x", published="2024-05-08T10:00:00+00:00")
+    undated = Article(id="b", text="t", url="https://n.example/2024/05/08/x")
+    unknown = Article(id="c", text="t", url="https://n.example/x")
+    # the publication time wins; the URL's date stands in at midnight UTC; else unknown
+    assert article_days(dated) == pytest.approx(19851 + 10 / 24)
+    assert article_days(undated) == 19851.0
+    assert math.isnan(article_days(unknown)) and math.isnan(article_days(undated, url_dates=False))

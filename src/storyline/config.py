@@ -36,6 +36,7 @@ class SemanticConfig:
 @dataclass(frozen=True)
 class MatchConfig:
     window_days: float = 7.0  # pairs further apart in time (both dates known) are never linked
+    url_dates: bool = True  # an article without a publication time is placed in time by its URL's date, if any
     near_duplicate_containment: float = 0.8  # shingle containment that alone makes a pair the same story
     collapse_copies: bool = True  # cluster copy families (pairs >= copy_probability) as one node
     copy_probability: float = 1.0  # only exact copies and contained near-copies reach it

@@ -183,9 +183,30 @@ def _lexical_shard(shard: list[Article]) -> tuple[dict[str, Any], tuple[Any, Any
         "years": [years(t) for t in texts],
         "numbers": [numbers(t) for t in texts],
         "words": np.array([len(t.split()) for t in texts], dtype=np.float32),
-        "days": np.array([to_days(a.published) for a in shard], dtype=np.float64),
     }
     return info, (W, E)
+
+
+def _days_shard(shard: list[Article], url_dates: bool) -> np.ndarray:
+    """Each article's time in days: its publication time, else (``url_dates``) its URL's date, else NaN."""
+    return np.array([article_days(a, url_dates) for a in shard], dtype=np.float64)
+
+
+def article_days(a: Article, url_dates: bool = True) -> float:
+    """When an article appeared, in days since the epoch, for the time window (NaN: unknown).
+
+    A URL's date (``/2024/05/08/``) stands in for a missing publication time, at midnight UTC:
+    news sites put the publication day there, and an article placed in time is compared with
+    its time window only, where an undated one has to be compared with every article.
+    """
+    t = to_days(a.published)
+    if t != t and url_dates:  # NaN
+        from storyline.ingest.fields import url_date
+
+        day = url_date(a.url)
+        if day is not None:
+            t = to_days(day + "T00:00:00+00:00")
+    return t
 
 
 def _tfidf_shard(counts: tuple[Any, Any], df_words: np.ndarray, df_entities: np.ndarray, n: int):
@@ -233,6 +254,7 @@ def represent(
         results = map_cached(ex, _lexical_shard, corpus.shards, store=store, stage="lexical", desc="lexical",
                              keys=keys("lexical"), returns=2)
         infos = ex.gather([info for info, _ in results])
+        days = ex.gather(ex.map_shards(_days_shard, corpus.shards, cfg.match.url_dates, desc="dates"))
         # regroup: document frequencies over all shards
         df_words = np.sum([i["df_words"] for i in infos], axis=0)
         df_entities = np.sum([i["df_entities"] for i in infos], axis=0)
@@ -263,7 +285,7 @@ def represent(
         years=[y for i in infos for y in i["years"]],
         numbers=[x for i in infos for x in i["numbers"]],
         words=np.concatenate([i["words"] for i in infos]) if infos else np.zeros(0, np.float32),
-        days=np.concatenate([i["days"] for i in infos]) if infos else np.zeros(0, np.float64),
+        days=np.concatenate(days) if days else np.zeros(0, np.float64),
     )
     # where the executor already holds the weighted rows: verify tasks read them there
     rep._shard_rows = (np.asarray(corpus.offsets), weighted)  # type: ignore[attr-defined]

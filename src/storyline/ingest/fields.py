@@ -6,12 +6,13 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from storyline.errors import InputError
 
-__all__ = ["ALIASES", "FIELDS", "field_map", "get_field", "normalise_date", "outlet_from_url"]
+__all__ = ["ALIASES", "FIELDS", "field_map", "get_field", "normalise_date", "outlet_from_url", "url_date"]
 
 #: Article fields an input record can fill, and the names looked up for each when
 #: no ``fields`` mapping says otherwise (first present wins).
@@ -136,6 +137,26 @@ def normalise_date(value: Any) -> str | None:
         except (TypeError, ValueError, IndexError):
             pass
     return _dateutil(s)
+
+
+def url_date(url: str | None) -> str | None:
+    """The calendar date a news URL carries (``/2024/05/08/``, ``/2024-05-08/``), as ``YYYY-MM-DD``; None if none.
+
+    htmldate's URL rule (the one trafilatura uses), years 1990 to 2039, checked as a real date.
+    """
+    if not url or len(url) > 4096:
+        return None
+    from htmldate.extractors import extract_url_date
+
+    return extract_url_date(url, _url_date_options())
+
+
+@lru_cache(maxsize=1)
+def _url_date_options():
+    from htmldate.utils import Extractor
+
+    # extensive search, latest, earliest, original date, output format
+    return Extractor(False, datetime(2039, 12, 31), datetime(1990, 1, 1), False, "%Y-%m-%d")
 
 
 def _dateutil(s: str) -> str | None:
