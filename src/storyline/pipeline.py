@@ -923,14 +923,10 @@ def run(
             from storyline import embed
             from storyline.report import enrich
 
-            before = embed._DEVICE[:]
             # provenance and digests embed sentences in this process: on the run's device, or, when the
             # embedding tasks ran on a cluster's GPU nodes, on a GPU here if there is one
-            embed.set_device("auto" if device == "cuda" and ex.name != "local" else device)
-            try:
+            with embed.using_device("auto" if device == "cuda" and ex.name != "local" else device):
                 enrich(result, reporter)
-            finally:
-                embed.set_device(before[0] if before else None)
         result.summary = summarise(result, reporter.timings, time.perf_counter() - t0)
         if out is not None:
             with reporter.stage("write"):

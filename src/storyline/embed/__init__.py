@@ -70,6 +70,18 @@ def set_device(device: str | None) -> None:
         _DEVICE.append(check_device(device))
 
 
+@contextmanager
+def using_device(device: str | None) -> Iterator[None]:
+    """Within the block, :func:`encode` calls that name no device use ``device`` (``None``: unchanged)."""
+    before = _DEVICE[:]
+    if device is not None:
+        set_device(device)
+    try:
+        yield
+    finally:
+        set_device(before[0] if before else None)
+
+
 def check_device(device: str) -> str:
     if device not in DEVICES:
         raise StorylineError(f"embedding device is one of {', '.join(DEVICES)}, not {device!r}", "E903")
@@ -168,7 +180,7 @@ def encode(texts: Sequence[str], max_tokens: int = 128, batch_size: int = 32, de
 
 
 def _encode(texts: Sequence[str], max_tokens: int, batch_size: int, device: str = "cpu") -> np.ndarray:
-    tok, sess = _model(check_device(device))
+    tok, sess = _model(device)
     out = np.zeros((len(texts), DIM), dtype=np.float32)
     with _LOCK:  # the tokenizer's truncation/padding settings are shared state
         tok.enable_truncation(max_tokens)
