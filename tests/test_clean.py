@@ -417,6 +417,48 @@ def test_fit_does_not_depend_on_order(arts: list[Article]) -> None:
         assert cleaner.transform(a) == reference.transform(a)
 
 
+def fitted_state(c: Cleaner) -> tuple:
+    return c.outlet_lines_, c.corpus_lines_, c.title_suffixes_, c.n_articles_, c.n_outlets_
+
+
+def sharded_fit_corpus() -> list[Article]:
+    """Outlet footers, a corpus-level label, title suffixes, articles without an outlet."""
+    arts = order_corpus()
+    for a in arts:
+        a.title = f"{a.title} - Daily Brief"
+    arts += [Article(id=f"anon{i}", text="\n".join(OWN_STORIES[i] + ["Editors' Picks"])) for i in range(3)]
+    return arts
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.permutations(sharded_fit_corpus()),
+    st.integers(1, 8),
+    st.integers(1, 5),
+    st.integers(1, 64),
+)
+def test_sharded_fit_learns_what_one_fit_learns(
+    arts: list[Article], shard_size: int, rows_parts: int, sample_slots: int
+) -> None:
+    """The run's boilerplate fit (line hashes per shard, candidates per hash partition, decisions per
+    group of candidates) gives Cleaner.fit's state for any sharding; no task is given every article."""
+    from storyline import pipeline
+    from storyline.executors import get_executor
+    from storyline.executors.shards import ShardedArticles
+
+    reference = fitted_state(Cleaner().fit(arts))
+    assert reference[0] and reference[1] and reference[2]
+    ex = get_executor(None)
+    shards = [arts[i : i + shard_size] for i in range(0, len(arts), shard_size)]
+    corpus = ShardedArticles(ex, shards, [len(s) for s in shards])
+    old = pipeline.FIT_ARTICLES_PER_PART, pipeline.FIT_SAMPLE_SLOTS
+    pipeline.FIT_ARTICLES_PER_PART, pipeline.FIT_SAMPLE_SLOTS = max(1, len(arts) // rows_parts), sample_slots
+    try:
+        assert fitted_state(pipeline._fit_cleaner(ex, corpus)) == reference
+    finally:
+        pipeline.FIT_ARTICLES_PER_PART, pipeline.FIT_SAMPLE_SLOTS = old
+
+
 LINE_POOL = [
     *(line for line, _ in BOILERPLATE),
     *REAL_SENTENCES,

@@ -110,10 +110,99 @@ def load(
     return (list(corpus) if executor is None else corpus), skipped
 
 
-def _fit_cleaner(*shards: list[Article]):
+def _line_rows_shard(shard: list[Article], start: int):
     from storyline.clean import Cleaner
 
-    return Cleaner().fit(a for shard in shards for a in shard)
+    return Cleaner().line_rows(shard, start)
+
+
+def _split_line_rows(rows, parts: int):
+    return rows.split(parts)
+
+
+def _line_candidates(*pieces):
+    from storyline.clean import Cleaner
+    from storyline.clean.cleaner import LineRows
+
+    return Cleaner().candidates(LineRows.concat(pieces))
+
+
+def _split_sample_lines(shard: list[Article], start: int, wanted: dict[int, list[int]], parts: int) -> list[dict]:
+    """The unique lines of this shard's sampled articles, one dict per group of candidates that wants them."""
+    from storyline.clean.cleaner import doc_lines
+
+    out: list[dict] = [{} for _ in range(parts)]
+    for d, groups in wanted.items():
+        got = doc_lines(shard[d - start].text)
+        for t in groups:
+            out[t][d] = got
+    return out
+
+
+def _merge_dicts(*pieces: dict) -> dict:
+    out: dict = {}
+    for p in pieces:
+        out.update(p)
+    return out
+
+
+def _decide_lines(lines: dict, candidates: list, level: str, context: Any):
+    from storyline.clean import Cleaner
+
+    if level == "outlet":
+        return Cleaner().outlet_lines(candidates, lines, context)
+    return Cleaner().corpus_lines(candidates, lines, context)
+
+
+FIT_ARTICLES_PER_PART = 50_000  # articles per partition of the line hashes in the boilerplate fit
+FIT_SAMPLE_SLOTS = 50_000  # sampled articles (with repeats) per task deciding boilerplate candidates
+
+
+def _decide_sharded(ex: Executor, corpus: ShardedArticles, candidates: list, level: str, context: Any) -> list:
+    """Decide candidates in groups (an outlet's candidates together), each group's task getting the
+    lines of its sampled articles from the shards that hold them: no task sees every article."""
+    if not candidates:
+        return []
+    slots = sum(len(c.sample) for c in candidates)
+    parts = max(1, min(256, -(-slots // FIT_SAMPLE_SLOTS), len(candidates)))
+    groups: list[list] = [[] for _ in range(parts)]
+    for c in candidates:
+        groups[(c.outlet if c.outlet is not None else c.h) % parts].append(c)
+    wanted: list[dict[int, set[int]]] = [{} for _ in corpus.shards]
+    offsets = np.asarray(corpus.offsets)
+    for t, group in enumerate(groups):
+        for c in group:
+            for d in c.sample:
+                wanted[int(np.searchsorted(offsets, d, side="right")) - 1].setdefault(d, set()).add(t)
+    used = [s for s in range(len(corpus.shards)) if wanted[s]]
+    merged = ex.regroup([corpus.shards[s] for s in used], _split_sample_lines, parts, _merge_dicts, parts,
+                        shard_args=[(corpus.offsets[s], {d: sorted(g) for d, g in wanted[s].items()}) for s in used])
+    return ex.gather(ex.map_shards(_decide_lines, merged, level, context, desc=f"boilerplate {level}",
+                                   shard_args=[(g,) for g in groups]))
+
+
+def _fit_cleaner(ex: Executor, corpus: ShardedArticles):
+    """:meth:`Cleaner.fit` over shards (the same learned state): line hashes per shard, recurring
+    lines found per partition of the hashes, and each candidate decided on its sample's lines."""
+    from storyline.clean import Cleaner
+    from storyline.clean.cleaner import FitCounts
+
+    parts = ex.map_shards(_line_rows_shard, corpus.shards, desc="boilerplate", returns=2,
+                          shard_args=[(s,) for s in corpus.offsets[:-1]])
+    counts = FitCounts.merge(ex.gather([c for _, c in parts]))
+    n_parts = max(1, min(64, len(corpus) // FIT_ARTICLES_PER_PART))
+    found = [c for got in ex.gather(ex.regroup([r for r, _ in parts], _split_line_rows, n_parts, _line_candidates,
+                                               n_parts)) for c in got]
+    del parts
+    outlet: dict[int, dict[int, str]] = {}
+    for got in _decide_sharded(ex, corpus, [c for c in found if c.outlet is not None], "outlet",
+                               dict(counts.docs_per_outlet)):
+        outlet.update(got)
+    learned = {code: set(got) for code, got in outlet.items()}
+    corpus_lines: dict[int, str] = {}
+    for got in _decide_sharded(ex, corpus, [c for c in found if c.outlet is None], "corpus", learned):
+        corpus_lines.update(got)
+    return Cleaner().set_fit(outlet, corpus_lines, counts)
 
 
 def _clean_shard(shard: list[Article], cleaner) -> list[Article]:
@@ -126,7 +215,8 @@ def clean(
     executor: str | Executor | None = None,
     checkpoints: Checkpoints | None = None,
 ) -> Sequence[Article]:
-    """Learn boilerplate on all articles (regroup: the fit sees the whole corpus), then clean each shard."""
+    """Learn boilerplate from all articles (regroup: line hashes by hash, sampled lines by candidate), then
+    clean each shard."""
     from storyline.clean import Cleaner
 
     reporter = reporter or Reporter(show=False)
@@ -137,9 +227,10 @@ def clean(
         if checkpoints is not None and corpus.key and checkpoints.done("clean-fit", 0, fit_key):
             cleaner = ex.share(checkpoints.load("clean-fit", 0))
         else:
-            cleaner = ex.submit(_fit_cleaner, *corpus.shards)
+            fitted = _fit_cleaner(ex, corpus)
+            cleaner = ex.share(fitted)
             if checkpoints is not None and corpus.key:
-                checkpoints.save("clean-fit", 0, fit_key, ex.gather([cleaner])[0])
+                checkpoints.save("clean-fit", 0, fit_key, fitted)
         keys = [fingerprint(fit_key, i) for i in range(len(corpus.shards))]
         store = checkpoints if corpus.key else None
         shards = map_cached(ex, _clean_shard, corpus.shards, cleaner, store=store, stage="clean", keys=keys,

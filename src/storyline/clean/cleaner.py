@@ -38,7 +38,7 @@ import dataclasses
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -50,7 +50,17 @@ from storyline.clean.textnorm import _key, _lines, line_keys, normalise_line
 from storyline.model import Article, Removed
 from storyline.stage import Stage
 
-__all__ = ["CleanStage", "Cleaner", "outlet_key"]
+__all__ = [
+    "Candidate",
+    "CleanStage",
+    "Cleaner",
+    "FitCounts",
+    "LineRows",
+    "doc_lines",
+    "outlet_code",
+    "outlet_key",
+    "sample_lines",
+]
 
 _TITLE_SEP = re.compile(r"\s+[|\-—·•»:]{1,2}\s+")
 _EDGE_WORD = re.compile(r"[^\W\d_][\w.'&-]*")
@@ -132,31 +142,99 @@ class _Found(NamedTuple):
     variants: set[str]  # how the line is written in the sampled articles
 
 
+def outlet_code(outlet: str) -> int:
+    """A non-zero 64-bit code for an outlet key; 0 for an unknown outlet."""
+    return _hash("\0outlet\0" + outlet) | 1 if outlet else 0
+
+
+@dataclasses.dataclass
+class LineRows:
+    """The fit's view of some articles: one row per unique line of each article, as hashes.
+
+    Rows of several shards concatenate, and split by line hash, so that a task can find every
+    recurring line of its part of the hashes without seeing any article's text.
+    """
+
+    h: np.ndarray  # uint64 hash of the line's comparison key
+    length: np.ndarray  # int64 length in characters of its first occurrence in the article
+    short: np.ndarray  # bool: short and formulaic (could be corpus-wide furniture)
+    doc: np.ndarray  # int64 number of the article in the corpus
+    outlet: np.ndarray  # uint64 outlet code of the article (0: unknown)
+    content: np.ndarray  # uint64 hash of the article's outlet and lines (orders samples)
+
+    def __len__(self) -> int:
+        return len(self.h)
+
+    @classmethod
+    def concat(cls, parts: Sequence[LineRows]) -> LineRows:
+        fields = [f.name for f in dataclasses.fields(cls)]
+        if not parts:
+            return cls(*(np.zeros(0, t) for t in (np.uint64, np.int64, bool, np.int64, np.uint64, np.uint64)))
+        return cls(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields})
+
+    def split(self, n: int) -> list[LineRows]:
+        """``n`` parts by line hash, rows kept in order within each part."""
+        part = (self.h % np.uint64(n)).astype(np.int64)
+        return [self._take(np.flatnonzero(part == t)) for t in range(n)]
+
+    def _take(self, idx: np.ndarray) -> LineRows:
+        return LineRows(**{f.name: getattr(self, f.name)[idx] for f in dataclasses.fields(self)})
+
+
+@dataclasses.dataclass
+class FitCounts:
+    """The small, summable part of the fit's view: outlets, their article counts, title suffixes."""
+
+    n_docs: int = 0
+    outlets: dict[int, str] = dataclasses.field(default_factory=dict)  # outlet code -> outlet key
+    docs_per_outlet: Counter[int] = dataclasses.field(default_factory=Counter)
+    suffix_heads: dict[tuple[str, str], set[str]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def merge(cls, parts: Iterable[FitCounts]) -> FitCounts:
+        out = cls()
+        for p in parts:
+            out.n_docs += p.n_docs
+            out.outlets.update(p.outlets)
+            out.docs_per_outlet.update(p.docs_per_outlet)
+            for key, heads in p.suffix_heads.items():
+                out.suffix_heads.setdefault(key, set()).update(heads)
+        return out
+
+
+class Candidate(NamedTuple):
+    """A line recurring in enough articles to be checked, with the articles it is checked on."""
+
+    outlet: int | None  # outlet code at the outlet level, None at the corpus level
+    h: int  # the line's hash
+    length: int  # its shortest length in characters
+    n_docs: int  # how many articles hold it (in the outlet, or in the corpus)
+    sample: tuple[int, ...]  # up to ``sample_size`` of them, smallest content hash first
+    sample_outlets: tuple[int, ...]  # their outlet codes
+
+
+def doc_lines(text: str) -> dict[int, tuple[int, str, str]]:
+    """An article's unique lines: hash -> (length, comparison key, text) of the first occurrence."""
+    lines = _lines(text)
+    got: dict[int, tuple[int, str, str]] = {}
+    for line, key in zip(lines, line_keys(lines)):
+        if key:
+            got.setdefault(_hash(key), (len(line), key, line))
+    return got
+
+
+def sample_lines(articles: Sequence[Article], wanted: Iterable[int], start: int = 0) -> dict[int, dict]:
+    """:func:`doc_lines` of the articles numbered ``wanted`` (``articles`` are numbered from ``start``)."""
+    return {int(d): doc_lines(articles[int(d) - start].text) for d in wanted}
+
+
 @dataclasses.dataclass
 class _FitState:
-    """Working data of one ``fit``: line hashes per document, in flat arrays."""
+    """Working data of :meth:`Cleaner.outlet_lines` and :meth:`Cleaner.corpus_lines`."""
 
-    articles: list[Article]
-    h: np.ndarray  # unique line hashes, document after document
-    length: np.ndarray  # their lengths in characters
-    starts: np.ndarray  # document d owns rows starts[d]:starts[d + 1]
-    content: np.ndarray  # a hash of each document's outlet and lines
-    out_doc: np.ndarray  # outlet index of each document, -1 when unknown
-    learned: dict[int, set[int]] = dataclasses.field(default_factory=dict)
+    lines: Mapping[int, dict[int, tuple[int, str, str]]]  # sampled article -> its unique lines
+    outlet: dict[int, int] = dataclasses.field(default_factory=dict)  # sampled article -> outlet code
     cache: dict[tuple[int, ...], Any] = dataclasses.field(default_factory=dict)
-    _lines: dict[int, dict[int, tuple[int, str, str]]] = dataclasses.field(default_factory=dict)
-
-    def doc_lines(self, d: int) -> dict[int, tuple[int, str, str]]:
-        """Document ``d``'s unique lines: hash -> (length, key, text)."""
-        got = self._lines.get(d)
-        if got is None:
-            lines = _lines(self.articles[d].text)
-            got = {}
-            for text, key in zip(lines, line_keys(lines)):
-                if key:
-                    got.setdefault(_hash(key), (len(text), key, text))
-            self._lines[d] = got
-        return got
 
 
 _Row = tuple[str, str, int]  # a normalised line, its comparison key, its number of words
@@ -198,87 +276,156 @@ class Cleaner:
 
     # ------------------------------------------------------------------ fit
     def fit(self, articles: Iterable[Article]) -> Cleaner:
-        """Learn recurring lines per outlet and across the corpus (linear in the corpus size)."""
+        """Learn recurring lines per outlet and across the corpus (linear in the corpus size).
+
+        The steps a sharded run spreads over tasks, done in one process: :meth:`line_rows` (per
+        shard), :meth:`candidates` (per partition of the rows by line hash), :meth:`outlet_lines`
+        and then :meth:`corpus_lines` (per group of candidates, on their sampled articles' lines)
+        and :meth:`set_fit`.
+        """
         articles = list(articles)
+        rows, counts = self.line_rows(articles)
+        found = self.candidates(rows)
+        lines = sample_lines(articles, {d for c in found for d in c.sample})
+        outlet = self.outlet_lines(found, lines, counts.docs_per_outlet)
+        corpus = self.corpus_lines(found, lines, {code: set(got) for code, got in outlet.items()})
+        return self.set_fit(outlet, corpus, counts)
+
+    def line_rows(self, articles: Iterable[Article], start: int = 0) -> tuple[LineRows, FitCounts]:
+        """The fit's view of some articles (numbered from ``start``): a row per unique line, and counts."""
         hashes: list[int] = []
         lengths: list[int] = []
         short: list[bool] = []
-        starts = [0]
-        doc_outlet: list[int] = []
-        content: list[int] = []
-        outlets: dict[str, int] = {}
-        suffix_heads: dict[tuple[str, str], set[str]] = {}
-        for art in articles:
+        docs: list[int] = []
+        row_outlet: list[int] = []
+        row_content: list[int] = []
+        counts = FitCounts()
+        d = start - 1
+        for d, art in enumerate(articles, start):
             outlet = outlet_key(art)
-            doc_outlet.append(outlets.setdefault(outlet, len(outlets)) if outlet else -1)
+            code = outlet_code(outlet)
+            if outlet:
+                counts.outlets[code] = outlet
+                counts.docs_per_outlet[code] += 1
             lines = _lines(art.text)
             keys = line_keys(lines)
             # First occurrence of each line (reversed, so that the first one is written last).
             uniq = dict(zip([_hash(k) if k else 0 for k in reversed(keys)], reversed(lines)))
             uniq.pop(0, None)
+            content = _hash(outlet + "\0" + "\n".join(keys))
             hashes.extend(uniq)
             lengths.extend(map(len, uniq.values()))
             short.extend(t.count(" ") < self.corpus_max_words and _formulaic(t) for t in uniq.values())
-            starts.append(len(hashes))
-            content.append(_hash(outlet + "\0" + "\n".join(keys)))
+            docs.extend([d] * len(uniq))
+            row_outlet.extend([code] * len(uniq))
+            row_content.extend([content] * len(uniq))
             if outlet and art.title:
                 head, suffix = self._split_title(normalise_line(art.title))
                 if suffix:
-                    heads = suffix_heads.setdefault((outlet, _key(suffix)), set())
+                    heads = counts.suffix_heads.setdefault((outlet, _key(suffix)), set())
                     if len(heads) < self.min_repeats:
                         heads.add(_key(head))
-
-        n_docs = len(doc_outlet)
-        state = _FitState(
-            articles=articles,
+        counts.n_docs = d + 1 - start
+        rows = LineRows(
             h=np.asarray(hashes, dtype=np.uint64),
             length=np.asarray(lengths, dtype=np.int64),
-            starts=np.asarray(starts, dtype=np.int64),
-            content=np.asarray(content, dtype=np.uint64),
-            out_doc=np.asarray(doc_outlet, dtype=np.int64),
+            short=np.asarray(short, dtype=bool),
+            doc=np.asarray(docs, dtype=np.int64),
+            outlet=np.asarray(row_outlet, dtype=np.uint64),
+            content=np.asarray(row_content, dtype=np.uint64),
         )
-        doc_of_row = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(state.starts))
-        out_row = state.out_doc[doc_of_row]
-        docs_per_outlet = np.bincount(state.out_doc[state.out_doc >= 0], minlength=len(outlets))
-        names = {oid: name for name, oid in outlets.items()}
+        return rows, counts
 
+    def candidates(self, rows: LineRows) -> list[Candidate]:
+        """The lines that recur often enough to be checked, each with its sample of articles.
+
+        ``rows`` must hold every row of each line hash it holds (a partition by hash), and rows of
+        one article must come in the order :meth:`line_rows` gives them.
+        """
+        found: list[Candidate] = []
         # Outlet level: runs of one line in one outlet's articles.
-        outlet_lines: dict[str, dict[int, str]] = {}
-        rows = np.flatnonzero(out_row >= 0)
-        for run in self._runs(rows, out_row[rows], state.h[rows], self.min_repeats):
-            oid = int(out_row[run[0]])
-            h = int(state.h[run[0]])
-            found = self._independent(state, h, doc_of_row[run], int(state.length[run].min()), False)
+        known = np.flatnonzero(rows.outlet != 0)
+        for run in self._runs(known, rows.outlet[known], rows.h[known], self.min_repeats):
+            found.append(self._candidate(rows, run, int(rows.outlet[run[0]])))
+        # Corpus level: short lines in articles of several outlets.
+        short = np.flatnonzero(rows.short)
+        for run in self._runs(short, np.zeros(len(short), np.uint64), rows.h[short], self.min_repeats):
+            if len(np.unique(rows.outlet[run])) >= self.min_outlets:
+                found.append(self._candidate(rows, run, None))
+        return found
+
+    def _candidate(self, rows: LineRows, run: np.ndarray, outlet: int | None) -> Candidate:
+        """A run of rows of one line as a candidate: its smallest-content-hash articles are the sample."""
+        run = run[np.lexsort((rows.doc[run], rows.content[run]))]
+        sample = run[: self.sample_size]
+        return Candidate(
+            outlet=outlet,
+            h=int(rows.h[run[0]]),
+            length=int(rows.length[run].min()),
+            n_docs=len(run),
+            sample=tuple(int(d) for d in rows.doc[sample]),
+            sample_outlets=tuple(int(o) for o in rows.outlet[sample]),
+        )
+
+    def outlet_lines(
+        self,
+        candidates: Iterable[Candidate],
+        lines: Mapping[int, dict[int, tuple[int, str, str]]],
+        docs_per_outlet: Mapping[int, int],
+    ) -> dict[int, dict[int, str]]:
+        """The outlet-level candidates that are boilerplate: outlet code -> {line hash: line}.
+
+        ``lines`` holds the unique lines (:func:`doc_lines`) of every article of their samples;
+        ``docs_per_outlet`` counts all the corpus's articles by outlet code.
+        """
+        state = _FitState(lines)
+        learned: dict[int, dict[int, str]] = {}
+        for c in candidates:
+            if c.outlet is None:
+                continue
+            found = self._independent(state, c, False)
             needed = float(self.min_repeats)
             if any(_DIGIT.search(t) or is_sentence(t) for t in found.variants):
                 # A sentence or a number must be on most of the outlet's pages, like a footer.
-                needed = max(needed, self.weak_share * docs_per_outlet[oid])
+                needed = max(needed, self.weak_share * docs_per_outlet.get(c.outlet, 0))
             if found.count >= needed:
-                state.learned.setdefault(oid, set()).add(h)
-                outlet_lines.setdefault(names[oid], {})[h] = min(found.variants)
+                learned.setdefault(c.outlet, {})[c.h] = min(found.variants)
+        return learned
 
-        # Corpus level: short lines in articles of several outlets; the outlets' learned lines are
-        # left out when articles are compared.
-        corpus_lines: dict[int, str] = {}
-        state.cache.clear()
-        rows = np.flatnonzero(np.asarray(short, dtype=bool))
-        for run in self._runs(rows, np.zeros(len(rows), np.int64), state.h[rows], self.min_repeats):
-            docs = doc_of_row[run]
-            if len(np.unique(state.out_doc[docs])) < self.min_outlets:
+    def corpus_lines(
+        self,
+        candidates: Iterable[Candidate],
+        lines: Mapping[int, dict[int, tuple[int, str, str]]],
+        learned: Mapping[int, Collection[int]],
+    ) -> dict[int, str]:
+        """The corpus-level candidates that are page furniture: {line hash: line}.
+
+        ``learned``: the outlet-level lines (outlet code -> line hashes), left out when articles
+        are compared.
+        """
+        state = _FitState(lines)
+        found_lines: dict[int, str] = {}
+        for c in candidates:
+            if c.outlet is not None:
                 continue
-            h = int(state.h[run[0]])
-            found = self._independent(state, h, docs, int(state.length[run].min()), True)
+            state.outlet.update(zip(c.sample, c.sample_outlets))
+            found = self._independent(state, c, True, learned)
             if found.count >= self.min_repeats and all(_formulaic(t) for t in found.variants):
-                corpus_lines[h] = min(found.variants)
+                found_lines[c.h] = min(found.variants)
+        return found_lines
 
-        self.outlet_lines_ = outlet_lines
-        self.corpus_lines_ = corpus_lines
+    def set_fit(
+        self, outlet_lines: Mapping[int, dict[int, str]], corpus_lines: dict[int, str], counts: FitCounts
+    ) -> Cleaner:
+        """Set the learned state from the decided lines (outlet lines by outlet code) and the counts."""
+        self.outlet_lines_ = {counts.outlets[code]: dict(found) for code, found in outlet_lines.items()}
+        self.corpus_lines_ = dict(corpus_lines)
         self.title_suffixes_: dict[str, set[str]] = {}
-        for (outlet, suffix), heads in suffix_heads.items():
+        for (outlet, suffix), heads in counts.suffix_heads.items():
             if len(heads) >= self.min_repeats:
                 self.title_suffixes_.setdefault(outlet, set()).add(suffix)
-        self.n_articles_ = n_docs
-        self.n_outlets_ = len(outlets)
+        self.n_articles_ = counts.n_docs
+        self.n_outlets_ = len(counts.outlets)
         return self
 
     @staticmethod
@@ -293,40 +440,44 @@ class Cleaner:
         for i in np.flatnonzero(np.diff(bounds) >= max(2, min_size)):
             yield rows[order[bounds[i] : bounds[i + 1]]]
 
-    def _independent(self, state: _FitState, h: int, docs: np.ndarray, length: int, corpus: bool) -> _Found:
-        """About how many of ``docs`` are different articles that happen to share line ``h``.
+    def _independent(
+        self,
+        state: _FitState,
+        c: Candidate,
+        corpus: bool,
+        learned: Mapping[int, Collection[int]] | None = None,
+    ) -> _Found:
+        """About how many of the candidate's articles are different articles that happen to share its line.
 
-        Looks at up to ``sample_size`` of them (smallest content hash first). A document is left out
-        when ``max_shared`` or more of its other text also occurs in another sampled document (a
-        syndicated copy). The rest are linked when the words of their unshared text overlap (word
-        Jaccard >= ``related_jaccard``: rewrites of one story); each linked group counts once.
-        The count is scaled from the sample to all ``docs``. Also returns how the line is written
-        in the sample.
+        Looks at its sample (up to ``sample_size`` articles, smallest content hash first). A document
+        is left out when ``max_shared`` or more of its other text also occurs in another sampled
+        document (a syndicated copy). The rest are linked when the words of their unshared text
+        overlap (word Jaccard >= ``related_jaccard``: rewrites of one story); each linked group
+        counts once. The count is scaled from the sample to all the candidate's articles. Also
+        returns how the line is written in the sample.
         """
-        sample = tuple(
-            int(d) for d in docs[np.argsort(state.content[docs], kind="stable")[: self.sample_size]]
-        )
+        sample = c.sample
         cached = state.cache.get(sample)
         if cached is None:
-            cached = state.cache[sample] = self._compare(state, sample, corpus)
+            cached = state.cache[sample] = self._compare(state, sample, learned if corpus else None)
         totals, shared, related = cached
-        variants = {state.doc_lines(d)[h][2] for d in sample if h in state.doc_lines(d)}
-        rest = totals - length
-        share = np.where(rest > 0, (shared - length) / np.maximum(rest, 1), 1.0)
+        variants = {state.lines[d][c.h][2] for d in sample if c.h in state.lines[d]}
+        rest = totals - c.length
+        share = np.where(rest > 0, (shared - c.length) / np.maximum(rest, 1), 1.0)
         n_groups = _components(np.flatnonzero(share < self.max_shared), related)
         if n_groups < min(self.min_repeats, len(sample)):
             return _Found(0.0, variants)
-        return _Found(n_groups * len(docs) / len(sample), variants)
+        return _Found(n_groups * c.n_docs / len(sample), variants)
 
     def _compare(
-        self, state: _FitState, sample: tuple[int, ...], corpus: bool
+        self, state: _FitState, sample: tuple[int, ...], learned: Mapping[int, Collection[int]] | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per sampled document: its text length, its shared length, and which others it is related to."""
         lines = []
         counts: Counter[int] = Counter()
         for d in sample:
-            learned = state.learned.get(int(state.out_doc[d]), set()) if corpus else set()
-            doc = [(h, n, key) for h, (n, key, _) in state.doc_lines(d).items() if h not in learned]
+            skip = learned.get(state.outlet[d], ()) if learned else ()
+            doc = [(h, n, key) for h, (n, key, _) in state.lines[d].items() if h not in skip]
             lines.append(doc)
             counts.update(x[0] for x in doc)
         totals = np.zeros(len(sample))
