@@ -68,3 +68,12 @@ def test_run_can_keep_its_results_in_a_store(tmp_path):
     with Store(db) as store:
         assert store.counts()["articles"] == 2
         assert store.counts()["stories"] == 1
+
+
+def test_run_refuses_a_shuffle_it_cannot_do(tmp_path) -> None:
+    (tmp_path / "a.txt").write_text("Harbour strike ends\n\nDock workers voted to end their strike.\n")
+    res = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "o"), "--shuffle", "data"])
+    assert res.exit_code == 2 and "--shuffle data needs --executor ray" in res.output
+    res = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "o"), "--shuffle", "spark"])
+    assert res.exit_code == 2 and "unknown shuffle" in res.output
+    assert not (tmp_path / "o").exists()

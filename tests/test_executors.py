@@ -422,3 +422,38 @@ def test_ray_gives_the_local_stories_on_20k_generated_articles(ray_executor, tmp
     # a rerun finds every shard of the per-article steps finished
     marks = list((tmp_path / "out" / ".work").rglob("*.done"))
     assert len(marks) >= 2 * 4
+
+
+@pytest.fixture(scope="module")
+def ray_data_executor(ray_executor):
+    from storyline.executors.ray import RayExecutor
+
+    return RayExecutor(shuffle="data")
+
+
+def test_ray_data_shuffle_regroups_as_the_task_shuffle(ray_executor, ray_data_executor):
+    def _split_by_key(rows, offset, parts):  # local functions travel to Ray's workers by value
+        out = [[] for _ in range(parts)]
+        for key, value in rows:
+            out[key % parts].append((key, value, offset))
+        return out
+
+    def _in_order(*pieces):
+        return [x for p in pieces for x in p]  # shard order, as the pieces come
+
+    shards = [[(k, f"{s}:{k}") for k in range(s, 40, 3)] for s in range(5)]
+    args = dict(shard_args=[(10 * s,) for s in range(5)])
+    want = LocalExecutor().regroup(shards, _split_by_key, 4, _in_order, 4, **args)
+    for ex in (ray_executor, ray_data_executor):
+        handles = ex.regroup([ex.share(s) for s in shards], _split_by_key, 4, _in_order, 4, **args)
+        assert ex.gather(handles) == want
+    with pytest.raises(storyline.errors.StorylineError, match="unknown shuffle"):
+        from storyline.executors.ray import RayExecutor
+
+        RayExecutor(shuffle="spark")
+
+
+def test_ray_data_shuffle_gives_the_local_stories(ray_data_executor):
+    local = storyline.run([EXAMPLES], extras=False, semantic=False)
+    remote = storyline.run([EXAMPLES], extras=False, semantic=False, executor=ray_data_executor, shard_size=6)
+    assert _story_view(remote) == _story_view(local)

@@ -55,6 +55,13 @@ def run(
         str | None,
         typer.Option(help="Ray cluster to join (auto, ray://host:10001); default: start Ray on this machine."),
     ] = None,
+    shuffle: Annotated[
+        str,
+        typer.Option(
+            help="With --executor ray, how shards are regrouped: tasks (plain Ray tasks, the faster) or data "
+            "(Ray Data's groupby). The stories are the same."
+        ),
+    ] = "tasks",
     work: Annotated[
         Path | None,
         typer.Option(help="Keep finished shards here so a rerun skips them (ray default: OUT/.work)."),
@@ -102,7 +109,11 @@ def run(
             from storyline.embed import check_device
 
             cfg = cfg.override({"semantic": {"device": check_device(embed_device)}})
-        ex = get_executor(executor, address)
+        if shuffle not in ("tasks", "data"):
+            raise StorylineError(f"unknown shuffle {shuffle!r}: choose tasks or data", "E020")
+        if shuffle != "tasks" and executor != "ray":
+            raise StorylineError("--shuffle data needs --executor ray", "E020")
+        ex = get_executor(executor, address, **({"shuffle": shuffle} if executor == "ray" else {}))
     except StorylineError as exc:
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
