@@ -189,6 +189,9 @@ class RayExecutor:
         for i, s in enumerate(shards):
             extra = tuple(shard_args[i]) if shard_args is not None else ()
             tables.append(task.remote(n_out, split, i, s, *extra, *args))
+        context = self._ray.data.DataContext.get_current()
+        context.enable_progress_bars = False  # the run's own progress bars say where it is
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
         ds = self._ray.data.from_arrow_refs(tables)
         rows = ds.groupby("part").map_groups(functools.partial(_combine_group, combine), batch_format="numpy")
         out: list[Handle] = [None] * n_out
