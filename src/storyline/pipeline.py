@@ -14,6 +14,7 @@ on the same shards, so every executor gives the same stories.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import itertools
 import json
@@ -129,12 +130,11 @@ def _line_candidates(*pieces):
 
 def _split_sample_lines(shard: list[Article], start: int, wanted: dict[int, list[int]], parts: int) -> list[dict]:
     """The unique lines of this shard's sampled articles, one dict per group of candidates that wants them."""
-    from storyline.clean.cleaner import doc_lines
+    from storyline.clean.cleaner import sample_lines
 
     out: list[dict] = [{} for _ in range(parts)]
-    for d, groups in wanted.items():
-        got = doc_lines(shard[d - start].text)
-        for t in groups:
+    for d, got in sample_lines(shard, wanted, start).items():
+        for t in wanted[d]:
             out[t][d] = got
     return out
 
@@ -169,11 +169,10 @@ def _decide_sharded(ex: Executor, corpus: ShardedArticles, candidates: list, lev
     for c in candidates:
         groups[(c.outlet if c.outlet is not None else c.h) % parts].append(c)
     wanted: list[dict[int, set[int]]] = [{} for _ in corpus.shards]
-    offsets = np.asarray(corpus.offsets)
     for t, group in enumerate(groups):
         for c in group:
             for d in c.sample:
-                wanted[int(np.searchsorted(offsets, d, side="right")) - 1].setdefault(d, set()).add(t)
+                wanted[bisect.bisect_right(corpus.offsets, d) - 1].setdefault(d, set()).add(t)
     used = [s for s in range(len(corpus.shards)) if wanted[s]]
     merged = ex.regroup([corpus.shards[s] for s in used], _split_sample_lines, parts, _merge_dicts, parts,
                         shard_args=[(corpus.offsets[s], {d: sorted(g) for d, g in wanted[s].items()}) for s in used])

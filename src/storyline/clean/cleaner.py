@@ -300,8 +300,8 @@ class Cleaner:
         row_outlet: list[int] = []
         row_content: list[int] = []
         counts = FitCounts()
-        d = start - 1
         for d, art in enumerate(articles, start):
+            counts.n_docs += 1
             outlet = outlet_key(art)
             code = outlet_code(outlet)
             if outlet:
@@ -325,7 +325,6 @@ class Cleaner:
                     heads = counts.suffix_heads.setdefault((outlet, _key(suffix)), set())
                     if len(heads) < self.min_repeats:
                         heads.add(_key(head))
-        counts.n_docs = d + 1 - start
         rows = LineRows(
             h=np.asarray(hashes, dtype=np.uint64),
             length=np.asarray(lengths, dtype=np.int64),
@@ -383,7 +382,7 @@ class Cleaner:
         for c in candidates:
             if c.outlet is None:
                 continue
-            found = self._independent(state, c, False)
+            found = self._independent(state, c)
             needed = float(self.min_repeats)
             if any(_DIGIT.search(t) or is_sentence(t) for t in found.variants):
                 # A sentence or a number must be on most of the outlet's pages, like a footer.
@@ -409,7 +408,7 @@ class Cleaner:
             if c.outlet is not None:
                 continue
             state.outlet.update(zip(c.sample, c.sample_outlets))
-            found = self._independent(state, c, True, learned)
+            found = self._independent(state, c, learned)
             if found.count >= self.min_repeats and all(_formulaic(t) for t in found.variants):
                 found_lines[c.h] = min(found.variants)
         return found_lines
@@ -444,7 +443,6 @@ class Cleaner:
         self,
         state: _FitState,
         c: Candidate,
-        corpus: bool,
         learned: Mapping[int, Collection[int]] | None = None,
     ) -> _Found:
         """About how many of the candidate's articles are different articles that happen to share its line.
@@ -454,12 +452,13 @@ class Cleaner:
         document (a syndicated copy). The rest are linked when the words of their unshared text
         overlap (word Jaccard >= ``related_jaccard``: rewrites of one story); each linked group
         counts once. The count is scaled from the sample to all the candidate's articles. Also
-        returns how the line is written in the sample.
+        returns how the line is written in the sample. ``learned`` (corpus level): each outlet's
+        learned lines, left out of its articles when they are compared.
         """
         sample = c.sample
         cached = state.cache.get(sample)
         if cached is None:
-            cached = state.cache[sample] = self._compare(state, sample, learned if corpus else None)
+            cached = state.cache[sample] = self._compare(state, sample, learned)
         totals, shared, related = cached
         variants = {state.lines[d][c.h][2] for d in sample if c.h in state.lines[d]}
         rest = totals - c.length

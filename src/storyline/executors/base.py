@@ -42,6 +42,7 @@ __all__ = [
     "connected_components",
     "fingerprint",
     "one_blas_thread",
+    "per_shard_args",
 ]
 
 Handle = Any  # a value (local executor) or an object reference (Ray)
@@ -114,6 +115,11 @@ class Executor(Protocol):
     def close(self) -> None:
         """Release what the executor started (a local Ray instance, thread pools)."""
         ...
+
+
+def per_shard_args(shards: Sequence[Handle], shard_args: Sequence[tuple[Any, ...]] | None) -> list[tuple[Any, ...]]:
+    """Each shard's own leading arguments (``shard_args[i]``; none when ``shard_args`` is None)."""
+    return [tuple(a) for a in shard_args] if shard_args is not None else [()] * len(shards)
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from storyline.executors.base import Handle, one_blas_thread
+from storyline.executors.base import Handle, one_blas_thread, per_shard_args
 
 
 class LocalExecutor:
@@ -39,7 +39,7 @@ class LocalExecutor:
         shard_args: Sequence[tuple[Any, ...]] | None = None,
         gpus: float = 0.0,  # in process: the step uses whatever device it finds
     ) -> list[Handle]:
-        extra = [tuple(a) for a in shard_args] if shard_args is not None else [()] * len(shards)
+        extra = per_shard_args(shards, shard_args)
 
         def call(i: int) -> Any:
             return fn(shards[i], *extra[i], *args)
@@ -66,8 +66,7 @@ class LocalExecutor:
     ) -> list[Handle]:
         with one_blas_thread():
             pieces = []
-            for i, s in enumerate(shards):
-                extra = tuple(shard_args[i]) if shard_args is not None else ()
+            for s, extra in zip(shards, per_shard_args(shards, shard_args)):
                 parts = split(s, *extra, *args)
                 if len(parts) != n_out:
                     raise ValueError(f"split gave {len(parts)} pieces, expected {n_out}")

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from storyline.errors import require
-from storyline.executors.base import Handle, one_blas_thread
+from storyline.executors.base import Handle, one_blas_thread, per_shard_args
 
 log = logging.getLogger(__name__)
 
@@ -145,8 +145,7 @@ class RayExecutor:
             options["num_gpus"] = gpus
         task = self._task.options(**options)
         out = []
-        for i, s in enumerate(shards):
-            extra = tuple(shard_args[i]) if shard_args is not None else ()
+        for s, extra in zip(shards, per_shard_args(shards, shard_args)):
             ref = task.remote(fn, s, *extra, *args)
             out.append(tuple(ref) if returns > 1 else ref)
         return out
@@ -167,8 +166,7 @@ class RayExecutor:
             return self._regroup_data(shards, split, n_out, combine, *args, shard_args=shard_args)
         task = self._split.options(num_returns=n_out, name="storyline:split")
         pieces = []
-        for i, s in enumerate(shards):
-            extra = tuple(shard_args[i]) if shard_args is not None else ()
+        for s, extra in zip(shards, per_shard_args(shards, shard_args)):
             ref = task.remote(n_out, split, s, *extra, *args)
             pieces.append([ref] if n_out == 1 else list(ref))
         combine_task = self._task.options(name="storyline:combine")
@@ -186,8 +184,7 @@ class RayExecutor:
         require("pyarrow", "ray", "for Ray Data")
         task = self._ray.remote(_pieces_table).options(name="storyline:split")
         tables = []
-        for i, s in enumerate(shards):
-            extra = tuple(shard_args[i]) if shard_args is not None else ()
+        for i, (s, extra) in enumerate(zip(shards, per_shard_args(shards, shard_args))):
             tables.append(task.remote(n_out, split, i, s, *extra, *args))
         context = self._ray.data.DataContext.get_current()
         context.enable_progress_bars = False  # the run's own progress bars say where it is
