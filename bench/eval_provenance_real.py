@@ -1,0 +1,176 @@
+"""Score storyline's reuse grades and sources on real web pages labelled by hand.
+
+    python bench/eval_provenance_real.py                       # pages from bench/realdata/.pages
+    python bench/eval_provenance_real.py --pages DIR           # or STORYLINE_REALDATA_PAGES=DIR
+    python bench/eval_provenance_real.py --labels FILE -v      # other labels; print every miss
+
+The pages (third-party texts, never in the repository) are read from
+``DIR/pages.jsonl``: one JSON object a line with ``id``, ``event``, ``url``,
+``text`` and ``published``; a record may carry its own ``kind`` and ``source``
+labels, otherwise they come from the recipe (``bench/realdata/recipe.json``,
+which also says how the pages were collected). All pages are cleaned together
+as a corpus would be (``storyline.clean``), then each event's pages are
+analysed as one story.
+
+Figures: grade macro-F1 and accuracy over all pages; source accuracy over
+copies (the predicted root, ``wire:<name>``, an article id or
+``unknown-absent``, against the label); copies attributed (a parent or a named
+source, i.e. not left ``unknown-absent`` or ``own``); the same per event and a
+confusion table. The last line printed is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from urllib.parse import urlparse
+
+BENCH = Path(__file__).resolve().parent
+RECIPE = BENCH / "realdata" / "recipe.json"
+PAGES = BENCH / "realdata" / ".pages"
+ENV = "STORYLINE_REALDATA_PAGES"
+GRADES = ("verbatim", "light-rewrite", "spun", "independent")
+
+
+def pages_dir(arg: str | None) -> Path:
+    return Path(arg or os.environ.get(ENV) or PAGES)
+
+
+def load(pages: Path, labels: Path) -> list[dict]:
+    """Page records with their ``kind`` and ``source`` labels."""
+    path = pages / "pages.jsonl"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found ({labels} says how to collect the pages)")
+    lab: dict[str, dict] = {}
+    if labels.exists():
+        recipe = json.loads(labels.read_text(encoding="utf-8"))
+        for ev in recipe.get("events", {}).values():
+            for p in ev["pages"]:
+                lab[p["id"]] = p
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            d = json.loads(line)
+            meta = lab.get(d["id"], {})
+            kind, source = d.get("kind") or meta.get("kind"), d.get("source") or meta.get("source")
+            if kind not in GRADES or not source:
+                raise ValueError(f"{path}:{n}: page {d['id']!r} has no kind/source label")
+            out.append({**d, "kind": kind, "source": source})
+    return out
+
+
+def macro_f1(pairs: list[tuple[str, str]]) -> float:
+    f1s = []
+    for g in GRADES:
+        tp = sum(t == g and p == g for t, p in pairs)
+        fp = sum(t != g and p == g for t, p in pairs)
+        fn = sum(t == g and p != g for t, p in pairs)
+        if tp + fp + fn:
+            f1s.append(2 * tp / (2 * tp + fp + fn))
+    return sum(f1s) / len(f1s) if f1s else 0.0
+
+
+def predicted_source(ap, by_id: dict) -> str:
+    """The root an article derives from: its ``source`` field, or (older outputs) its parent chain."""
+    src = getattr(ap, "source", None)
+    if src:
+        return src
+    node, seen = ap, set()
+    while node.parent and not node.parent.startswith("wire:") and node.parent not in seen:
+        seen.add(node.parent)
+        node = by_id[node.parent]
+    if node.parent:
+        return node.parent
+    if node is not ap:
+        return node.article_id
+    return "own" if ap.grade == "independent" else "unknown-absent"
+
+
+def analyse(records: list[dict]) -> dict[str, tuple[str, str | None, str]]:
+    """Per page id: (grade, parent, source) as storyline gives them."""
+    from storyline.clean import Cleaner
+    from storyline.model import Article
+    from storyline.provenance import analyse_story
+
+    arts = [
+        Article(id=r["id"], text=r["text"], url=r["url"], outlet=urlparse(r["url"]).hostname or "",
+                published=r.get("published"))
+        for r in records
+    ]  # fmt: skip
+    arts = Cleaner().fit_transform(arts)
+    by_event: dict[str, list] = defaultdict(list)
+    ev = {r["id"]: r["event"] for r in records}
+    for a in arts:
+        by_event[ev[a.id]].append(a)
+    out = {}
+    for members in by_event.values():
+        prov = analyse_story(members)
+        by_id = {a.article_id: a for a in prov.articles}
+        for a in prov.articles:
+            out[a.article_id] = (a.grade, a.parent, predicted_source(a, by_id))
+    return out
+
+
+def score(records: list[dict], pred: dict[str, tuple[str, str | None, str]]) -> dict:
+    def figures(rs: list[dict]) -> dict:
+        pairs = [(r["kind"], pred[r["id"]][0]) for r in rs]
+        copies = [r for r in rs if r["kind"] != "independent"]
+        named = [r for r in copies if pred[r["id"]][1] is not None or pred[r["id"]][2].startswith("wire:")]
+        return {
+            "pages": len(rs),
+            "grade_macro_f1": round(macro_f1(pairs), 4),
+            "grade_accuracy": round(sum(t == p for t, p in pairs) / max(1, len(pairs)), 4),
+            "copies": len(copies),
+            "copies_attributed": round(len(named) / max(1, len(copies)), 4),
+            "source_accuracy": round(sum(pred[r["id"]][2] == r["source"] for r in copies) / max(1, len(copies)), 4),
+            "independent_kept": round(
+                sum(pred[r["id"]][0] == "independent" for r in rs if r["kind"] == "independent")
+                / max(1, sum(r["kind"] == "independent" for r in rs)),
+                4,
+            ),
+        }
+
+    by_ev: dict[str, list[dict]] = defaultdict(list)
+    for r in records:
+        by_ev[r["event"]].append(r)
+    return {
+        **figures(records),
+        "events": len(by_ev),
+        "by_event": {e: figures(rs) for e, rs in sorted(by_ev.items())},
+        "confusion": {f"{t}->{p}": n for (t, p), n in sorted(Counter((r["kind"], pred[r["id"]][0]) for r in records).items())},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", help=f"folder holding pages.jsonl (default ${ENV} or {PAGES})")
+    ap.add_argument("--labels", type=Path, default=RECIPE, help="recipe with the labels (default %(default)s)")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print every miss")
+    args = ap.parse_args(argv)
+    try:
+        records = load(pages_dir(args.pages), args.labels)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"eval_provenance_real: {e}", file=sys.stderr)
+        return 2
+    pred = analyse(records)
+    res = score(records, pred)
+    for e, f in res["by_event"].items():
+        print(f"{e:36s} pages {f['pages']:2d}  grade F1 {f['grade_macro_f1']:.3f}  acc {f['grade_accuracy']:.3f}  "
+              f"attributed {f['copies_attributed']:.3f}  source {f['source_accuracy']:.3f}", file=sys.stderr)  # fmt: skip
+    if args.verbose:
+        for r in records:
+            g, p, s = pred[r["id"]]
+            if g != r["kind"] or (r["kind"] != "independent" and s != r["source"]):
+                print(f"  {r['id']} {r['url'][:70]}: {r['kind']}/{r['source']} -> {g}/{s} (parent {p})", file=sys.stderr)
+    print(json.dumps(res))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
