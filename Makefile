@@ -17,10 +17,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The tests also run the Ray executor against the local one (parity), so they install the ray extra.
+# The tests also run the Ray executor against the local one (parity), so they install the ray extra,
+# and the multilingual path, so they install that extra too (without it the rest works and says how to install it).
 TESTSTAMP := $(VENV)/.installed-test
 $(TESTSTAMP): $(STAMP)
-	$(PIP) install -e '.[ray]'
+	$(PIP) install -e '.[ray,multilingual]'
 	touch $(TESTSTAMP)
 
 demo: $(STAMP)

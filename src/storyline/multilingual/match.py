@@ -1,0 +1,195 @@
+"""Candidates and the pair decision for pairs that involve an article not in English.
+
+The English matcher (MiniLM, English TF-IDF and entity rules, a pair model fitted
+on ECB+) keeps every pair of two English articles. A pair with an article in
+another language is decided here instead:
+
+* candidates: each such article's nearest neighbours among all articles by
+  multilingual-e5-small cosine (title and lede), plus the English cascade's own
+  candidates that involve it, minus pairs published more than ``window_days``
+  apart;
+* features (:data:`FEATURES`): the e5 cosine, whether both are in one language
+  (e5 cosines within a language run higher than across), names shared across
+  scripts (:func:`storyline.multilingual.scripts.name_keys`), numbers shared in
+  any script, and the days between them;
+* a logistic decision whose weights are fitted on labelled multilingual coverage
+  (``bench/eval_multilingual.py --fit``, stored in ``pair_model.json``).
+
+Pairs the English cascade found to be copies (probability 1.0: identical text or
+shingle containment) stay certain.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from storyline.model import Article
+from storyline.multilingual import embed
+from storyline.multilingual.lang import is_english
+from storyline.multilingual.scripts import name_keys, numbers
+
+log = logging.getLogger(__name__)
+
+FEATURES = ("cosine", "same_language", "cosine_same_language", "names", "numbers", "day_gap", "dated")
+MODEL_PATH = Path(__file__).with_name("pair_model.json")
+NEIGHBOURS = 10
+MIN_COSINE = 0.78
+HEAD_CHARS = 600
+MAX_GAP = 7.0  # days; the feature saturates here (the window drops pairs further apart)
+
+
+def head(a: Article) -> str:
+    return f"{a.title}\n{a.text[:HEAD_CHARS]}" if a.title else a.text[:HEAD_CHARS]
+
+
+def routed(articles: Sequence[Article]) -> np.ndarray:
+    """Which articles the English matcher does not decide for: those in another language."""
+    return np.array([not is_english(a.lang) for a in articles], dtype=bool)
+
+
+@dataclass
+class Signals:
+    """What the features read, per article."""
+
+    vectors: np.ndarray
+    langs: list[str]
+    names: list[frozenset[str]]
+    numbers: list[frozenset[str]]
+    days: np.ndarray
+
+
+def signals(articles: Sequence[Article], url_dates: bool = True) -> Signals:
+    from storyline.pipeline import article_days
+
+    heads = [head(a) for a in articles]
+    return Signals(
+        vectors=embed.encode(heads),
+        langs=[(a.lang or "en").split("-")[0].lower() for a in articles],
+        names=[name_keys(h) for h in heads],
+        numbers=[numbers(h) for h in heads],
+        days=np.array([article_days(a, url_dates) for a in articles], dtype=np.float64),
+    )
+
+
+def candidates(sig: Signals, mask: np.ndarray, extra: np.ndarray, window_days: float,
+               k: int = NEIGHBOURS, min_cosine: float = MIN_COSINE) -> np.ndarray:
+    """(m, 2) pairs i < j with at least one routed article: e5 neighbours and ``extra``, within the window."""
+    n = len(mask)
+    rows = np.flatnonzero(mask)
+    found = [np.asarray(extra, dtype=np.int64).reshape(-1, 2)]
+    if len(rows) and n > 1:
+        S = sig.vectors[rows] @ sig.vectors.T
+        S[np.arange(len(rows)), rows] = -1.0
+        kk = min(k, n - 1)
+        top = np.argpartition(-S, kk - 1, axis=1)[:, :kk]
+        keep = np.take_along_axis(S, top, axis=1) >= min_cosine
+        found.append(np.stack([np.repeat(rows, kk)[keep.ravel()], top.ravel()[keep.ravel()]], axis=1))
+        # English articles reach their nearest routed articles too (the search above is one-sided)
+        eng = np.flatnonzero(~mask)
+        if len(eng):
+            T = sig.vectors[eng] @ sig.vectors[rows].T
+            kr = min(k, len(rows))
+            top = np.argpartition(-T, kr - 1, axis=1)[:, :kr]
+            keep = np.take_along_axis(T, top, axis=1) >= min_cosine
+            found.append(np.stack([np.repeat(eng, kr)[keep.ravel()], rows[top.ravel()[keep.ravel()]]], axis=1))
+    pairs = np.concatenate(found)
+    pairs = np.sort(pairs, axis=1)
+    pairs = pairs[(pairs[:, 0] != pairs[:, 1]) & (mask[pairs[:, 0]] | mask[pairs[:, 1]])]
+    pairs = np.unique(pairs, axis=0)
+    d = sig.days
+    a, b = d[pairs[:, 0]], d[pairs[:, 1]]
+    far = ~np.isnan(a) & ~np.isnan(b) & (np.abs(a - b) > window_days)
+    return pairs[~far]
+
+
+def features(sig: Signals, pairs: np.ndarray) -> np.ndarray:
+    F = np.zeros((len(pairs), len(FEATURES)), dtype=np.float64)
+    for r, (i, j) in enumerate(pairs.tolist()):
+        cos = float(sig.vectors[i] @ sig.vectors[j])
+        same = float(sig.langs[i] == sig.langs[j])
+        ni, nj = sig.names[i], sig.names[j]
+        names = len(ni & nj) / max(1, min(len(ni), len(nj)))
+        nums = min(3, len(sig.numbers[i] & sig.numbers[j]))
+        gap = abs(sig.days[i] - sig.days[j])
+        dated = float(not np.isnan(gap))
+        F[r] = (cos, same, cos * same, names, nums, min(gap, MAX_GAP) if dated else 0.0, dated)
+    return F
+
+
+@dataclass
+class CrossModel:
+    weights: np.ndarray
+    bias: float
+    mean: np.ndarray
+    scale: np.ndarray
+    meta: dict[str, Any]
+
+    def predict_proba(self, F: np.ndarray) -> np.ndarray:
+        if not len(F):
+            return np.zeros(0)
+        z = ((F - self.mean) / self.scale) @ self.weights + self.bias
+        return np.clip(1.0 / (1.0 + np.exp(-z)), 0.0, 0.999)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"features": list(FEATURES), "weights": self.weights.round(6).tolist(), "bias": round(self.bias, 6),
+                "mean": self.mean.round(6).tolist(), "scale": self.scale.round(6).tolist(), **self.meta}
+
+
+def fit(F: np.ndarray, y: np.ndarray, meta: dict[str, Any] | None = None, C: float = 1.0) -> CrossModel:
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = F.mean(axis=0), F.std(axis=0)
+    scale[scale == 0] = 1.0
+    lr = LogisticRegression(C=C, max_iter=1000).fit((F - mean) / scale, y)
+    return CrossModel(lr.coef_[0].astype(np.float64), float(lr.intercept_[0]), mean, scale, meta or {})
+
+
+@lru_cache(maxsize=1)
+def load_model(path: Path = MODEL_PATH) -> CrossModel:
+    d = json.loads(Path(path).read_text())
+    if d.get("features") != list(FEATURES):
+        raise ValueError(f"{path}: fitted on features {d.get('features')}, expected {list(FEATURES)}")
+    meta = {k: v for k, v in d.items() if k not in {"features", "weights", "bias", "mean", "scale"}}
+    return CrossModel(np.array(d["weights"]), float(d["bias"]), np.array(d["mean"]), np.array(d["scale"]), meta)
+
+
+def decide(articles: Sequence[Article], pairs: np.ndarray, probs: np.ndarray, window_days: float,
+           url_dates: bool = True, model: CrossModel | None = None) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """The English matching's (pairs, probs) with every pair that involves a routed article decided here.
+
+    Returns the new pairs (sorted, i < j), their probabilities and counts. A corpus
+    all in English, or a run without the multilingual extra, gets its input back.
+    """
+    mask = routed(articles)
+    counts = {"routed_articles": int(mask.sum()), "cross_pairs": 0}
+    if not mask.any():
+        return pairs, probs, counts
+    if not embed.available():
+        log.warning("%d articles not in English are matched by the English matcher only: %s",
+                    int(mask.sum()), embed.INSTALL_HINT)
+        return pairs, probs, counts
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    probs = np.asarray(probs, dtype=np.float64)
+    involved = mask[pairs[:, 0]] | mask[pairs[:, 1]] if len(pairs) else np.zeros(0, dtype=bool)
+    sig = signals(articles, url_dates)
+    cand = candidates(sig, mask, pairs[involved], window_days)
+    model = model or load_model()
+    mine = model.predict_proba(features(sig, cand))
+    # copies the English cascade was certain of stay certain
+    certain = {tuple(p) for p in pairs[involved & (probs >= 1.0)].tolist()}
+    if certain:
+        mine[[tuple(p) in certain for p in cand.tolist()]] = 1.0
+    out_pairs = np.concatenate([pairs[~involved], cand])
+    out_probs = np.concatenate([probs[~involved], mine])
+    order = np.lexsort((out_pairs[:, 1], out_pairs[:, 0]))
+    counts["cross_pairs"] = len(cand)
+    counts["cross_same"] = int((mine >= 0.5).sum())
+    return out_pairs[order], out_probs[order], counts

@@ -1,0 +1,119 @@
+"""Stories across languages: language ID, names and numbers across scripts, the routed pair decision."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from storyline.model import Article
+from storyline.multilingual import detect, embed, identify, is_english, match
+from storyline.multilingual.scripts import ascii_digits, fold, name_keys, numbers
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOORS = json.loads((ROOT / "tests" / "floors" / "multilingual.json").read_text())
+needs_model = pytest.mark.skipif(not embed.available(), reason=f"multilingual extra not installed: {embed.INSTALL_HINT}")
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Russian President Vladimir Putin announced a partial mobilisation on Wednesday.", "en"),
+    ("Президент России Владимир Путин объявил о частичной мобилизации.", "ru"),
+    ("Ο Πούτιν ανακοίνωσε μερική επιστράτευση των εφέδρων.", "el"),
+    ("Der russische Präsident hat eine Teilmobilmachung angekündigt.", "de"),
+    ("Il presidente russo ha annunciato una mobilitazione parziale.", "it"),
+])
+def test_detect(text, lang):
+    assert detect(text) == lang
+
+
+def test_detect_too_short_and_declared_kept():
+    assert detect("12 34 ok") == ""
+    arts = [Article(id="a", text="Президент России объявил о частичной мобилизации в стране."),
+            Article(id="b", text="Президент России объявил о частичной мобилизации в стране.", lang="bg")]
+    identify(arts)
+    assert [a.lang for a in arts] == ["ru", "bg"]
+    assert is_english("") and is_english("en-GB") and not is_english("ru")
+
+
+def test_names_across_scripts():
+    spellings = ["Пригожин", "Prigoschin", "Prigojine", "Prigozhin"]
+    assert len({fold(s)[:4] for s in spellings}) == 1
+    assert name_keys("Ο Πούτιν στη Λάρισα") == name_keys("Then Putin in Larissa") == {"puti", "lari"}
+    assert name_keys("Шойгу и Schoigu") == {"soig"}
+    assert "prig" not in name_keys("Prigozhin said.")  # a sentence's first word is no name
+
+
+def test_numbers_in_any_script():
+    assert ascii_digits("٣٠٠ ३०० ３００") == "300 300 300"
+    got = numbers("300.000 Reservisten; 300 000 réservistes; 300,000 reservists; ٣٠٠٠٠٠")
+    assert got == {"300000"}
+    assert numbers("magnitude 7,8 and 7.8") == frozenset()  # under 10: too common to tell events apart
+    assert numbers("1.037 Tote; 1,037 dead; 1 037 morts") == {"1037"}
+
+
+def test_english_corpus_untouched(monkeypatch):
+    def boom(*a, **k):
+        raise AssertionError("the multilingual path ran on an English corpus")
+
+    monkeypatch.setattr(match, "signals", boom)
+    arts = [Article(id=str(i), text="x", lang=lang) for i, lang in enumerate(["en", "", "en-US"])]
+    pairs, probs = np.array([[0, 1], [1, 2]]), np.array([0.9, 0.2])
+    p2, q2, counts = match.decide(arts, pairs, probs, 7.0)
+    assert p2 is pairs and q2 is probs and counts["routed_articles"] == 0
+
+
+def test_without_the_extra_everything_else_works(monkeypatch, caplog):
+    monkeypatch.setattr(embed, "available", lambda: False)
+    arts = [Article(id="0", text="x", lang="en"), Article(id="1", text="y", lang="ru")]
+    pairs, probs = np.array([[0, 1]]), np.array([0.4])
+    with caplog.at_level(logging.WARNING):
+        p2, q2, _ = match.decide(arts, pairs, probs, 7.0)
+    assert p2 is pairs and q2 is probs
+    assert "storyline[multilingual]" in caplog.text
+
+
+@needs_model
+def test_cross_language_cosine():
+    V = embed.encode(["Putin announced a partial mobilisation of reservists.",
+                      "Путин объявил частичную мобилизацию резервистов.",
+                      "An earthquake struck Morocco south of Marrakech."])
+    assert V.shape == (3, embed.DIM)
+    assert np.allclose(np.linalg.norm(V, axis=1), 1.0, atol=1e-3)
+    assert V[0] @ V[1] > V[0] @ V[2] + 0.05
+
+
+@needs_model
+def test_decide_links_a_translation_keeps_english_pairs():
+    arts = [Article(id="0", title="Putin orders partial mobilisation", text="Russian President Vladimir Putin "
+                    "ordered a partial mobilisation of 300,000 reservists on Wednesday.", lang="en"),
+            Article(id="1", title="Putin ordnet Teilmobilmachung an", text="Der russische Präsident Wladimir "
+                    "Putin hat am Mittwoch die Teilmobilmachung von 300.000 Reservisten angeordnet.", lang="de"),
+            Article(id="2", title="Waitrose fire in Wellington", text="A fire broke out at a Waitrose store "
+                    "in Wellington on Tuesday night.", lang="en")]
+    pairs, probs = np.array([[0, 2]]), np.array([0.1])
+    p2, q2, counts = match.decide(arts, pairs, probs, 7.0)
+    got = {tuple(p): q for p, q in zip(p2.tolist(), q2.tolist())}
+    assert got[(0, 2)] == 0.1  # English pair: the English matcher's decision
+    assert got[(0, 1)] >= 0.5
+    assert counts["routed_articles"] == 1
+
+
+@pytest.mark.slow
+@needs_model
+def test_multilingual_set_floors():
+    sys.path.insert(0, str(ROOT / "bench"))
+    import eval_multilingual
+
+    folder = eval_multilingual.data_dir()
+    if not (folder / "docs.jsonl").exists():
+        pytest.skip(f"no multilingual set at {folder} (recipe: bench/realdata/multilingual.json)")
+    out = eval_multilingual.run(folder)
+    ml, en = out["multilingual"], out["english"]
+    assert ml["cross_language"]["f1"] >= FLOORS["cross_language_f1"]
+    assert ml["cross_language_held_out"]["f1"] >= FLOORS["cross_language_held_out_f1"]
+    assert ml["within_english"]["f1"] >= en["within_english"]["f1"]
+    assert out["language_id"]["accuracy"] >= FLOORS["language_id_accuracy"]
