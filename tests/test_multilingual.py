@@ -117,3 +117,19 @@ def test_multilingual_set_floors():
     assert ml["cross_language_held_out"]["f1"] >= FLOORS["cross_language_held_out_f1"]
     assert ml["within_english"]["f1"] >= en["within_english"]["f1"]
     assert out["language_id"]["accuracy"] >= FLOORS["language_id_accuracy"]
+
+
+def test_store_keeps_detected_language(tmp_path):
+    from storyline.store import Assigner, Store
+
+    s = Store(tmp_path / "s.db")
+    arts = [Article(id="ru1", title="Путин объявил частичную мобилизацию",
+                    text="Президент России Владимир Путин объявил о частичной мобилизации в стране."),
+            Article(id="de1", title="Putin kündigt Teilmobilisierung an", lang="de",
+                    text="Der russische Präsident Wladimir Putin hat eine Teilmobilisierung angekündigt.")]
+    Assigner(s).assign_detailed(arts, refresh=False)
+    assert s.get_article("ru1")["lang"] == "ru"
+    assert s.get_article("de1")["lang"] == "de"
+    story = s.get_story(s.get_article("ru1")["story_id"])
+    assert {a["id"]: a["lang"] for a in story["articles"]}["ru1"] == "ru"
+    assert "ru" in story["languages"]

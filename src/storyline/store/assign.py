@@ -27,6 +27,7 @@ import numpy as np
 
 from storyline.errors import MissingDependency
 from storyline.model import Article, story_id
+from storyline.multilingual.lang import identify
 from storyline.store.db import InsertResult, Store, article_id_for, content_hash
 from storyline.store.vectors import VectorWindow
 
@@ -153,6 +154,7 @@ class Assigner:
         for a in articles:
             if not a.id:
                 a.id = article_id_for(a)
+        identify(articles)  # the detected language where none was declared, stored with the article
         if vectors is None:
             vectors = self._embed_new(articles)
         out: list[Assignment] = []

@@ -847,7 +847,7 @@ class Store:
             if s is None:
                 return None
             arts = con.execute(
-                "SELECT id, outlet, title, url, published, ts, length(text) AS chars FROM articles "
+                "SELECT id, outlet, title, url, published, lang, ts, length(text) AS chars FROM articles "
                 "WHERE story_rowid = ? ORDER BY ts, rowid LIMIT ?",
                 (s["rowid"], max_articles),
             ).fetchall()
@@ -877,10 +877,12 @@ class Store:
                 "title": a["title"],
                 "url": a["url"],
                 "published": a["published"] or iso(a["ts"]),
+                "lang": a["lang"],
                 "chars": a["chars"],
             }
             for a in arts
         ]
+        d["languages"] = sorted({a["lang"] for a in arts if a["lang"]})
         d["digest"] = json.loads(dig["doc"]) if dig else None
         d["digest_version"] = dig["story_version"] if dig else None
         d["provenance"] = json.loads(prov["doc"]) if prov else None
