@@ -260,8 +260,10 @@ def stories(
 def _register_service_commands() -> None:
     """`serve` and `ingest` live with the store; they need the serve extra only when run."""
     from storyline.serve.cli import register
+    from storyline.watch.cli import register as register_watch
 
     register(app)
+    register_watch(app)
 
 
 _register_service_commands()

@@ -192,11 +192,96 @@ CREATE TABLE vector_cache (
 """
 
 
+# `storyline watch`: followed sources, the items seen in them, failures with their reasons, and an
+# outbox of events (the sinks and `storyline serve` read it), so a killed watcher loses nothing.
+_0005_watch = """
+CREATE TABLE watch_sources (
+    rowid         INTEGER PRIMARY KEY,
+    url           TEXT NOT NULL UNIQUE,
+    kind          TEXT NOT NULL DEFAULT '',
+    title         TEXT NOT NULL DEFAULT '',
+    etag          TEXT,
+    last_modified TEXT,
+    interval_s    REAL NOT NULL,
+    next_poll     REAL NOT NULL DEFAULT 0,
+    polls         INTEGER NOT NULL DEFAULT 0,
+    changes       INTEGER NOT NULL DEFAULT 0,
+    items         INTEGER NOT NULL DEFAULT 0,
+    failures      INTEGER NOT NULL DEFAULT 0,
+    last_status   INTEGER,
+    last_poll     TEXT,
+    last_ok       TEXT,
+    last_change   TEXT,
+    last_error    TEXT NOT NULL DEFAULT '',
+    last_code     TEXT NOT NULL DEFAULT '',
+    active        INTEGER NOT NULL DEFAULT 1,
+    added_at      TEXT NOT NULL
+);
+
+CREATE TABLE watch_items (
+    rowid        INTEGER PRIMARY KEY,
+    source_rowid INTEGER NOT NULL REFERENCES watch_sources(rowid) ON DELETE CASCADE,
+    guid         TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    title        TEXT NOT NULL DEFAULT '',
+    published    TEXT,
+    status       TEXT NOT NULL DEFAULT 'pending',
+    article_id   TEXT,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_try     REAL NOT NULL DEFAULT 0,
+    code         TEXT NOT NULL DEFAULT '',
+    reason       TEXT NOT NULL DEFAULT '',
+    seen_at      REAL NOT NULL,
+    done_at      REAL,
+    UNIQUE (source_rowid, guid)
+);
+CREATE INDEX watch_items_pending ON watch_items(next_try) WHERE status = 'pending';
+CREATE INDEX watch_items_article ON watch_items(article_id);
+
+CREATE TABLE watch_urls (
+    url        TEXT PRIMARY KEY,
+    item_rowid INTEGER NOT NULL REFERENCES watch_items(rowid) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE TABLE watch_failures (
+    rowid        INTEGER PRIMARY KEY,
+    source_rowid INTEGER NOT NULL REFERENCES watch_sources(rowid) ON DELETE CASCADE,
+    url          TEXT NOT NULL,
+    what         TEXT NOT NULL,
+    code         TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    at           TEXT NOT NULL
+);
+CREATE INDEX watch_failures_source ON watch_failures(source_rowid, rowid);
+
+CREATE TABLE watch_members (
+    article_id TEXT PRIMARY KEY,
+    story_id   TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE watch_stories (
+    story_id  TEXT PRIMARY KEY,
+    outlets   INTEGER NOT NULL,
+    conflicts TEXT NOT NULL DEFAULT '[]',
+    altered   TEXT NOT NULL DEFAULT '[]'
+) WITHOUT ROWID;
+
+CREATE TABLE watch_events (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    type     TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    story_id TEXT,
+    doc      TEXT NOT NULL
+);
+"""
+
+
 MIGRATIONS: list[Migration] = [
     Migration("0001_core", _script(_0001_core)),
     Migration("0002_fts", _script(_0002_fts)),
     Migration("0003_covering_list_indexes", _script(_0003_covering_list_indexes)),
     Migration("0004_vector_cache", _script(_0004_vector_cache)),
+    Migration("0005_watch", _script(_0005_watch)),
 ]
 
 

@@ -1,0 +1,413 @@
+"""``storyline watch``: a real HTTP server on 127.0.0.1 serving feeds and pages that change between polls.
+
+The demo: the sample corpus (examples/) served as one feed per outlet through a
+loopback proxy (the outlets' own ``.example`` host names, so per-host limits
+and robots.txt apply per outlet), beside feeds that fail in every way a feed
+fails.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from storyline.ingest import read_inputs
+from storyline.model import Article
+from storyline.store import Store
+from storyline.watch import (
+    ClientConfig,
+    FetchError,
+    FileSink,
+    PoliteClient,
+    WatchConfig,
+    Watcher,
+    WebhookSink,
+    canonical_url,
+    parse_feed,
+    read_sources,
+    sign,
+)
+from storyline.watch.loopback import LoopbackServer, Route, rss
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+FAST = {"timeout": 0.5, "retries": 1, "backoff": 0.05, "host_rate": 500.0, "max_bytes": 2_000_000}
+
+
+# -- the sample corpus as pages and feeds ---------------------------------------------------------
+
+
+def _page(a: Article) -> bytes:
+    paras = "".join(f"<p>{html.escape(p)}</p>" for p in a.text.split("\n") if p.strip())
+    meta = ""
+    if a.published:
+        meta += f'<meta property="article:published_time" content="{html.escape(a.published)}">'
+    if a.author:
+        meta += f'<meta name="author" content="{html.escape(a.author)}">'
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(a.title)}</title>"
+            f"<meta property='og:site_name' content='{html.escape(a.outlet)}'>{meta}</head><body>"
+            f"<nav><a href='/'>Home</a></nav><article><h1>{html.escape(a.title)}</h1>{paras}</article>"
+            f"<footer>All rights reserved.</footer></body></html>").encode()
+
+
+def corpus_pages() -> list[dict]:
+    """Every sample article as a page on its outlet's host: url, body, published, story order."""
+    out = []
+    for a in read_inputs([EXAMPLES]):
+        if not isinstance(a, Article):
+            continue
+        url = (a.url or "http://unknown.example/chess-junior-champion").replace("https://", "http://")
+        src = Path(a.source.split("#")[0])
+        body = src.read_bytes() if src.suffix == ".html" else _page(a)
+        out.append({"url": canonical_url(url), "body": body, "published": a.published or "2025-09-01"})
+    return sorted(out, key=lambda p: (p["published"], p["url"]))
+
+
+def host(url: str) -> str:
+    return url.split("/")[2]
+
+
+def serve_feeds(srv: LoopbackServer, pages: list[dict], extra: dict[str, list[dict]] | None = None) -> list[str]:
+    """One RSS feed per outlet host listing its pages (and ``extra`` items); returns the feed URLs."""
+    feeds: dict[str, list[dict]] = {}
+    for p in pages:
+        srv.routes[p["url"]] = Route(p["body"])
+        feeds.setdefault(host(p["url"]), []).append({"title": "", "link": p["url"], "guid": p["url"] + "#g"})
+    for h, items in (extra or {}).items():
+        feeds.setdefault(h, []).extend(items)
+    for h, items in feeds.items():
+        srv.routes[f"http://{h}/feed.xml"] = Route(rss(items, h), "application/rss+xml")
+    return sorted(f"http://{h}/feed.xml" for h in feeds)
+
+
+#: the MiniLM stage on (as `storyline watch` runs by default) or off (the lexical fallback)
+EMBED = os.environ.get("STORYLINE_TEST_WATCH_EMBED", "1") == "1"
+HOLD_OUT = "sarrow"  # a whole story that appears only in the second poll
+
+
+def split(pages: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The first poll's pages (the older ones, without the held-out story) and the second poll's."""
+    early = [p for p in pages if HOLD_OUT not in p["url"] and "merrin" not in p["url"]]
+    first = early[:22]
+    return first, [p for p in pages if p not in first]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("watch")
+    pages = corpus_pages()
+    first, second = split(pages)
+    with LoopbackServer() as srv:
+        bad = {
+            "http://bad.example/500.xml": Route(b"oops", "text/plain", status=500),
+            "http://bad.example/slow.xml": Route(rss([]), "application/rss+xml", delay=2.0),
+            "http://bad.example/malformed.xml": Route(b"<rss><channel><item><title>cut off", "application/rss+xml"),
+            "http://bad.example/loop.xml": Route(location="http://bad.example/loop.xml", status=302),
+            "http://extras.example/robots.txt": Route(b"User-agent: *\nDisallow: /private/\n", "text/plain"),
+            "http://extras.example/huge.html": Route(size=50_000_000),
+            "http://extras.example/report.pdf": Route(b"%PDF-1.4 ...", "application/pdf"),
+            "http://extras.example/private/secret.html": Route(_page(Article(id="x", text="Secret text.", title="S"))),
+        }
+        srv.routes.update(bad)
+        extras = {"extras.example": [{"title": t, "link": f"http://extras.example/{p}"}
+                                     for t, p in (("Huge", "huge.html"), ("Report", "report.pdf"),
+                                                  ("Private", "private/secret.html"))]}
+        feeds = serve_feeds(srv, first, extras)
+        bad_feeds = [u for u in bad if u.endswith(".xml")]
+        sources = tmp / "sources.txt"
+        sources.write_text("# the sample corpus\n" + "\n".join(feeds + bad_feeds) + "\n")
+        events = tmp / "events.jsonl"
+        db = tmp / "store.db"
+        client = ClientConfig(proxy=srv.base, **FAST)
+        with Store(db) as store:
+            w = Watcher(store, read_sources(sources), config=WatchConfig(failing_after=1, embed=EMBED), client=client,
+                        sinks=[FileSink(store, events)])
+            r1 = w.poll(all_sources=True)
+            hits1 = dict(srv.hits)
+            ev1 = [json.loads(x) for x in events.read_text().splitlines()]
+            stored1 = {a.id for a in store.all_articles()}
+            # the feeds gain items, repeat the old ones reordered, and republish one under a new GUID and a
+            # tracking parameter; one old page changes GUID only
+            h = host(first[0]["url"])
+            again = [{"title": "again", "link": first[0]["url"] + "?utm_source=x", "guid": "new-guid-1"},
+                     {"title": "again", "link": first[0]["url"], "guid": "new-guid-2"}]
+            feeds2 = serve_feeds(srv, list(reversed(first)) + second, {**extras, h: again})
+            assert feeds2 == feeds
+            r2 = w.poll(all_sources=True)
+            ev2 = [json.loads(x) for x in events.read_text().splitlines()][len(ev1):]
+            health = w.state.health()
+            w.close()
+            yield {"pages": pages, "first": first, "second": second, "r1": r1, "r2": r2, "ev1": ev1,
+                   "ev2": ev2, "stored1": stored1, "hits1": hits1, "hits": dict(srv.hits), "db": db,
+                   "health": {x["url"]: x for x in health}, "memberships": store.memberships(),
+                   "articles": store.all_articles(), "tmp": tmp, "agents": set(srv.agents)}
+
+
+@pytest.mark.slow
+def test_first_poll_stores_the_feeds_articles(demo):
+    assert demo["stored1"] == {p["url"] for p in demo["first"]}
+    assert demo["r1"].articles == len(demo["first"])
+    assert {e["type"] for e in demo["ev1"]} >= {"story.new", "source.failing"}
+
+
+@pytest.mark.slow
+def test_second_poll_stores_only_the_new_items_and_announces(demo):
+    ids = [a.id for a in demo["articles"]]
+    assert len(ids) == len(set(ids)) == len(demo["pages"])
+    assert set(ids) == {p["url"] for p in demo["pages"]}
+    assert demo["r2"].articles == len(demo["second"])
+    types = [e["type"] for e in demo["ev2"]]
+    assert "story.new" in types and "story.grew" in types
+    new = [e for e in demo["ev2"] if e["type"] == "story.new"]
+    assert any(HOLD_OUT in a["id"] for e in new for a in e["details"]["articles"])
+    grew = [e for e in demo["ev2"] if e["type"] == "story.grew"]
+    assert all(e["details"]["before"] < e["details"]["crossed"] <= len(e["details"]["outlets"]) for e in grew)
+    # nothing announced twice: every story.new is about articles first seen in that poll
+    assert not {a["id"] for e in new for a in e["details"]["articles"]} & demo["stored1"]
+    for e in demo["ev1"] + demo["ev2"]:
+        assert {"id", "type", "at", "story_id", "details"} <= set(e)
+    ids = [e["id"] for e in demo["ev1"] + demo["ev2"]]
+    assert ids == sorted(set(ids))
+
+
+@pytest.mark.slow
+def test_fact_conflicts_and_altered_quotes_are_announced(demo):
+    evs = demo["ev1"] + demo["ev2"]
+    truce = [e for e in evs if e["type"] == "fact.conflict" and e["details"]["kind"] == "duration"]
+    assert truce and {v["value"] for v in truce[0]["details"]["values"]} >= {"30-hour", "one-day"}
+    altered = [e for e in evs if e["type"] == "quote.altered"]
+    assert altered and all(e["details"]["outlet"] and e["details"]["kind"] for e in altered)
+    keys = [(e["story_id"], json.dumps(e["details"], sort_keys=True)) for e in evs if e["type"] != "story.grew"]
+    assert len(keys) == len(set(keys))  # nothing announced twice
+
+
+@pytest.mark.slow
+def test_each_page_is_fetched_once_and_unchanged_feeds_answer_304(demo):
+    for p in demo["pages"]:
+        assert demo["hits"][p["url"]] == 1, p["url"]
+    assert any("storyline-watch/" in a for a in demo["agents"])
+
+
+@pytest.mark.slow
+def test_failures_are_reported_with_their_reasons_and_do_not_stop_the_rest(demo):
+    h = demo["health"]
+    assert h["http://bad.example/500.xml"]["last_code"] == "E711"
+    assert "500" in h["http://bad.example/500.xml"]["last_error"]
+    assert h["http://bad.example/slow.xml"]["last_code"] == "E712"
+    assert h["http://bad.example/malformed.xml"]["last_code"] == "E716"
+    assert h["http://bad.example/loop.xml"]["last_code"] == "E713"
+    for u in ("500", "slow", "malformed", "loop"):
+        assert h[f"http://bad.example/{u}.xml"]["health"] == "failing"
+    pages = {f["url"]: f for f in h["http://extras.example/feed.xml"]["recent_failures"]}
+    assert pages["http://extras.example/huge.html"]["code"] == "E714"
+    assert pages["http://extras.example/report.pdf"]["code"] == "E715"
+    assert pages["http://extras.example/private/secret.html"]["code"] == "E710"
+    assert h["http://extras.example/feed.xml"]["health"] == "degraded"
+    assert demo["hits"].get("http://extras.example/private/secret.html", 0) == 0  # robots.txt honoured
+    # permanent page failures are not fetched again on the second poll
+    assert demo["hits"]["http://extras.example/report.pdf"] == demo["hits1"]["http://extras.example/report.pdf"]
+    ok = [u for u, x in h.items() if "bad.example" not in u and "extras" not in u]
+    assert ok and all(h[u]["health"] == "ok" and h[u]["polls"] == 2 for u in ok)
+
+
+@pytest.mark.slow
+def test_the_watchers_stories_equal_a_batch_run_over_the_same_pages(demo):
+    import storyline
+
+    folder = demo["tmp"] / "pages"
+    folder.mkdir()
+    for n, p in enumerate(demo["pages"]):
+        (folder / f"{n:03d}.html").write_bytes(p["body"])
+        (folder / f"{n:03d}.json").write_text(json.dumps({"url": p["url"]}))
+    result = storyline.run([folder], out=None, extras=False, semantic=None if EMBED else False)
+    url_of = {a.id: a.url for a in result.articles}
+    batch = sorted(sorted(url_of[i] for i in s.article_ids) for s in result.stories)
+    watched = sorted(sorted(ids) for ids in demo["memberships"].values())
+    assert watched == batch
+    assert len(watched) >= 7
+
+
+@pytest.mark.slow
+def test_sources_command_lists_health(demo):
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+
+    r = CliRunner().invoke(app, ["sources", str(demo["db"]), "--json"])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(x) for x in r.output.splitlines()]
+    assert {x["health"] for x in rows} >= {"ok", "failing", "degraded"}
+    r = CliRunner().invoke(app, ["sources", str(demo["db"])])
+    assert r.exit_code == 0 and "failing" in r.output
+
+
+# -- units -------------------------------------------------------------------------------------------
+
+
+def test_canonical_urls_and_sources_files(tmp_path):
+    assert canonical_url("HTTP://Example.COM:80/a?utm_source=x&b=2&a=1#top") == "http://example.com/a?a=1&b=2"
+    assert canonical_url("https://example.com") == "https://example.com/"
+    assert canonical_url("/x", "http://h.example/feed") == "http://h.example/x"
+    (tmp_path / "s.txt").write_text("# feeds\nhttp://a.example/rss  # first\n\nhttp://a.example/rss\n")
+    assert read_sources(tmp_path / "s.txt") == ["http://a.example/rss"]
+    (tmp_path / "s.opml").write_text('<?xml version="1.0"?><opml><body><outline text="x">'
+                                     '<outline xmlUrl="http://b.example/atom"/></outline></body></opml>')
+    assert read_sources(tmp_path / "s.opml") == ["http://b.example/atom"]
+    (tmp_path / "bad.txt").write_text("ftp://nope\n")
+    with pytest.raises(Exception, match="E703"):
+        read_sources(tmp_path / "bad.txt")
+
+
+def test_news_sitemaps_and_atom_are_read():
+    sm = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+          b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>http://n.example/a</loc>'
+          b"<news:news><news:publication_date>2026-01-02T10:00:00Z</news:publication_date>"
+          b"<news:title>A</news:title></news:news></url></urlset>")
+    f = parse_feed(sm, "http://n.example/sitemap.xml")
+    assert f.kind == "sitemap" and f.items[0].url == "http://n.example/a" and f.items[0].title == "A"
+    assert f.items[0].published.startswith("2026-01-02")
+    atom = (EXAMPLES / "feeds" / "eastfield-observer.atom").read_bytes()
+    f = parse_feed(atom, "https://eastfieldobserver.example/feed")
+    assert f.kind == "atom" and len(f.items) == 3 and all(i.guid.startswith("tag:") for i in f.items)
+
+
+def test_client_retries_5xx_and_honours_conditional_requests():
+    with LoopbackServer() as srv:
+        srv.routes["/flaky"] = Route(b"no", "text/plain", status=503, headers={"Retry-After": "0"})
+        c = PoliteClient(ClientConfig(**FAST))
+        with pytest.raises(FetchError) as e:
+            c.get(srv.url("/flaky"))
+        assert e.value.code == "E711" and srv.hits["/flaky"] == 2  # tried, retried once
+        srv.routes["/feed"] = Route(rss([{"link": "http://x.example/1"}]), "application/rss+xml")
+        r = c.get(srv.url("/feed"))
+        assert r.status == 200 and r.etag
+        assert c.get(srv.url("/feed"), etag=r.etag).not_modified
+        srv.routes["/gone"] = Route(b"", status=404)
+        with pytest.raises(FetchError) as e:
+            c.get(srv.url("/gone"))
+        assert e.value.permanent and srv.hits["/gone"] == 1
+        c.close()
+
+
+def test_client_caps_concurrency_and_rate_per_host():
+    with LoopbackServer() as srv:
+        for i in range(8):
+            srv.routes[f"/p{i}"] = Route(b"<p>x</p>", delay=0.1)
+        c = PoliteClient(ClientConfig(host_concurrency=2, host_rate=20.0, robots=False))
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=c.get, args=(srv.url(f"/p{i}"),)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert srv.max_active <= 2
+        assert time.perf_counter() - t0 >= 0.35  # 8 requests at 20/s: 7 gaps of 50 ms at least
+        c.close()
+
+
+def test_a_stream_without_length_is_cut_at_the_cap():
+    with LoopbackServer() as srv:
+        srv.routes["/big"] = Route(size=5_000_000)
+        c = PoliteClient(ClientConfig(max_bytes=100_000, robots=False))
+        with pytest.raises(FetchError) as e:
+            c.get(srv.url("/big"))
+        assert e.value.code == "E714"
+        c.close()
+
+
+# -- webhook -------------------------------------------------------------------------------------------
+
+
+def test_webhook_is_signed_retried_and_does_not_block(tmp_path, monkeypatch):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    got: list[tuple[bytes, str]] = []
+    calls = {"n": 0}
+
+    class H(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            calls["n"] += 1
+            if calls["n"] == 1:  # the first delivery fails: it must be retried
+                self.send_response(503)
+            else:
+                got.append((body, self.headers["X-Storyline-Signature"]))
+                self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), H)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    from storyline.watch import events
+
+    with Store(tmp_path / "s.db") as store:
+        sink = WebhookSink(store, f"http://127.0.0.1:{hook.server_address[1]}/hook", "s3cret", backoff=0.05)
+        t0 = time.perf_counter()
+        events.source_failing(store, "http://a.example/feed", 3, "E711", "HTTP 500")
+        sink.deliver()
+        assert time.perf_counter() - t0 < 0.5  # delivery happens in the sink's thread
+        deadline = time.time() + 10
+        while not got and time.time() < deadline:
+            time.sleep(0.05)
+        sink.close()
+    hook.shutdown()
+    assert len(got) == 1
+    body, sig = got[0]
+    assert sig == sign("s3cret", body) and json.loads(body)["type"] == "source.failing"
+
+
+# -- kill -9 -------------------------------------------------------------------------------------------
+
+
+def test_kill_9_during_a_poll_loses_nothing_and_fetches_nothing_twice(tmp_path):
+    pages = corpus_pages()[:12]
+    with LoopbackServer() as srv:
+        for p in pages:
+            srv.routes[p["url"]] = Route(p["body"], delay=0.3)
+        feeds = serve_feeds(srv, pages)
+        for p in pages:
+            srv.routes[p["url"]].delay = 0.3
+        (tmp_path / "s.txt").write_text("\n".join(feeds))
+        db = tmp_path / "s.db"
+        cmd = [sys.executable, "-m", "storyline.watch", "watch", str(tmp_path / "s.txt"), "--store", str(db),
+               "--once", "--proxy", srv.base, "--host-rate", "100", "--no-embed", "--no-analyse", "--quiet",
+               "--concurrency", "2"]
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+        proc = subprocess.Popen(cmd, env=env)
+        deadline = time.time() + 60
+        while time.time() < deadline:  # kill once some articles are committed
+            time.sleep(0.2)
+            if db.exists():
+                try:
+                    with Store(db, readonly=True) as s:
+                        n = s.counts()["articles"]
+                except Exception:
+                    n = 0
+                if n >= 3:
+                    break
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        with Store(db, readonly=True) as s:
+            before = {a.id for a in s.all_articles()}
+        assert 3 <= len(before) < len(pages)
+        hits_before = dict(srv.hits)
+        assert subprocess.run(cmd, env=env, timeout=120).returncode == 0
+        with Store(db) as s:
+            ids = [a.id for a in s.all_articles()]
+            assert sorted(ids) == sorted(p["url"] for p in pages)  # every article, once
+            assert s.check() == []
+        for u in before:  # committed before the kill: not fetched again
+            assert srv.hits[u] == hits_before[u] == 1
+        assert all(srv.hits[p["url"]] <= 2 for p in pages)  # at most the pages in flight at the kill
+
