@@ -199,7 +199,8 @@ def child(corpus: Path, executor: str, cpus: int, scope: str, out: Path | None, 
 
 def embed_throughput(n: int, cpus: int) -> dict[str, Any]:
     """MiniLM articles per second: one core in process, then ``cpus`` Ray workers on shards."""
-    from storyline import embed, pipeline
+    from storyline import embed
+    from storyline.embed.sharded import embed_shard
     from storyline.model import Article
 
     if not embed.available():
@@ -207,9 +208,9 @@ def embed_throughput(n: int, cpus: int) -> dict[str, Any]:
     gen = load_generator()
     arts = [Article(id=r["id"], text=r["text"], title=r["title"]) for r in gen.generate(n, seed=7)]
     t0 = time.perf_counter()
-    pipeline._embed_shard(arts[: n // 4], 128)  # warm-up: loads the model
+    embed_shard(arts[: n // 4], 128)  # warm-up: loads the model
     one = time.perf_counter()
-    pipeline._embed_shard(arts[n // 4 :], 128)
+    embed_shard(arts[n // 4 :], 128)
     per_core = (n - n // 4) / (time.perf_counter() - one)
     out: dict[str, Any] = {"articles": n, "one_core_articles_per_s": round(per_core, 1),
                            "model_load_s": round(one - t0, 1)}
@@ -222,11 +223,11 @@ def embed_throughput(n: int, cpus: int) -> dict[str, Any]:
         ray.init(num_cpus=cpus, include_dashboard=False, runtime_env={"env_vars": env})
         ex = RayExecutor()
         fresh = [Article(id=r["id"], text=r["text"], title=r["title"]) for r in gen.generate(n, seed=8)]
-        ex.gather(ex.map_shards(pipeline._embed_shard, [fresh[:cpus]] * cpus, 128))  # load the model everywhere
+        ex.gather(ex.map_shards(embed_shard, [fresh[:cpus]] * cpus, 128))  # load the model everywhere
         size = -(-n // (2 * cpus))
         shards = [fresh[s : s + size] for s in range(0, n, size)]
         t1 = time.perf_counter()
-        ex.gather(ex.map_shards(pipeline._embed_shard, shards, 128))
+        ex.gather(ex.map_shards(embed_shard, shards, 128))
         total = n / (time.perf_counter() - t1)
         out.update({"ray_workers": cpus, "ray_articles_per_s": round(total, 1),
                     "ray_articles_per_s_per_core": round(total / cpus, 1)})
@@ -260,8 +261,8 @@ def regroup_throughput(n: int, cpus: int) -> dict[str, Any]:
     import numpy as np
     import ray
 
-    from storyline import pipeline
     from storyline.executors.ray import WORKER_ENV, RayExecutor
+    from storyline.fingerprint.sharded import lsh_pairs
 
     rng = np.random.default_rng(0)
     sigs = rng.integers(0, 2**32 - 1, size=(n, 128), dtype=np.uint32)
@@ -269,7 +270,7 @@ def regroup_throughput(n: int, cpus: int) -> dict[str, Any]:
     ray.init(num_cpus=cpus, include_dashboard=False, runtime_env={"env_vars": dict(WORKER_ENV)})
     ex = RayExecutor()
     t0 = time.perf_counter()
-    tasks = pipeline._lsh_pairs(ex, sigs, 25, 5, 1000)
+    tasks = lsh_pairs(ex, sigs, 25, 5, 1000)
     t_tasks = time.perf_counter() - t0
     parts = max(1, min(64, n // 50_000))
     t0 = time.perf_counter()
@@ -279,7 +280,7 @@ def regroup_throughput(n: int, cpus: int) -> dict[str, Any]:
     got = np.unique(np.array([(r["a"], r["b"]) for r in rows], dtype=np.int64).reshape(-1, 2), axis=0)
     t_data = time.perf_counter() - t0
     t0 = time.perf_counter()
-    via_data = pipeline._lsh_pairs(RayExecutor(shuffle="data"), sigs, 25, 5, 1000)
+    via_data = lsh_pairs(RayExecutor(shuffle="data"), sigs, 25, 5, 1000)
     t_exec_data = time.perf_counter() - t0
     ex.close()
     return {"signatures": n, "band_rows": n * 25, "pairs": len(tasks), "same_pairs": bool(np.array_equal(got, tasks)),

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storyline.clean import REASONS, Cleaner, CleanStage, classify, line_key, normalise, normalise_line
+from storyline.clean import REASONS, Cleaner, CleanRecords, classify, line_key, normalise, normalise_line
 from storyline.model import Article, Removed, Skipped
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -442,7 +442,7 @@ def test_sharded_fit_learns_what_one_fit_learns(
 ) -> None:
     """The run's boilerplate fit (line hashes per shard, candidates per hash partition, decisions per
     group of candidates) gives Cleaner.fit's state for any sharding; no task is given every article."""
-    from storyline import pipeline
+    from storyline.clean import stage as clean_stage
     from storyline.executors import get_executor
     from storyline.executors.shards import ShardedArticles
 
@@ -451,12 +451,12 @@ def test_sharded_fit_learns_what_one_fit_learns(
     ex = get_executor(None)
     shards = [arts[i : i + shard_size] for i in range(0, len(arts), shard_size)]
     corpus = ShardedArticles(ex, shards, [len(s) for s in shards])
-    old = pipeline.FIT_ARTICLES_PER_PART, pipeline.FIT_SAMPLE_SLOTS
-    pipeline.FIT_ARTICLES_PER_PART, pipeline.FIT_SAMPLE_SLOTS = max(1, len(arts) // rows_parts), sample_slots
+    old = clean_stage.FIT_ARTICLES_PER_PART, clean_stage.FIT_SAMPLE_SLOTS
+    clean_stage.FIT_ARTICLES_PER_PART, clean_stage.FIT_SAMPLE_SLOTS = max(1, len(arts) // rows_parts), sample_slots
     try:
-        assert fitted_state(pipeline._fit_cleaner(ex, corpus)) == reference
+        assert fitted_state(clean_stage.fit_cleaner(ex, corpus)) == reference
     finally:
-        pipeline.FIT_ARTICLES_PER_PART, pipeline.FIT_SAMPLE_SLOTS = old
+        clean_stage.FIT_ARTICLES_PER_PART, clean_stage.FIT_SAMPLE_SLOTS = old
 
 
 LINE_POOL = [
@@ -496,9 +496,8 @@ def test_clean_stage() -> None:
     arts = syndication_corpus()
     empty = Article(id="e", text="Advertisement\n\nShare", outlet="x")
     skipped = Skipped("bad.html", "unreadable")
-    stage = CleanStage()
+    stage = CleanRecords()
     out = list(stage.run([*arts, empty, skipped]))
-    assert stage.regroup == "corpus"
     assert [getattr(r, "id", None) for r in out] == [a.id for a in arts] + [None]
     assert out[-1] is skipped
     assert stage.stats["dropped: no text left after cleaning"] == 1

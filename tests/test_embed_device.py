@@ -81,7 +81,7 @@ def test_embedding_tasks_ask_for_gpus_only_on_cuda(monkeypatch):
         cfg = Config().override({"semantic": {"device": device, "gpus_per_task": 0.5}})
         ex = Recording()
         pipeline.represent(_articles(), cfg, semantic=True, executor=ex)
-        asks = [g for name, g in ex.calls if name == "_embed_shard"]
+        asks = [g for name, g in ex.calls if name == "embed_shard"]
         assert asks == [gpus], (device, ex.calls)
         assert seen[-1] == device  # the task embeds on the configured device
 

@@ -13,9 +13,11 @@ import scipy.sparse as sp
 
 import storyline
 from storyline import pipeline
+from storyline.candidates.stage import neighbour_block, sharded_neighbour_pairs, window_neighbour_pairs
 from storyline.config import Config
 from storyline.executors import Checkpoints, LocalExecutor, connected_components, get_executor
 from storyline.executors.shards import ShardedArticles, plan_inputs, read_sharded
+from storyline.fingerprint.sharded import lsh_pairs
 from storyline.ingest import read_inputs
 from storyline.model import Article, Skipped
 
@@ -231,7 +233,7 @@ def test_lsh_regrouped_by_key_equals_lsh_on_all_signatures():
     sigs = MinHasher(128, 5, 1).signatures(texts)
     want = lsh_candidate_pairs(sigs, 25, 5, max_bucket=3)
     for block in (7, 1000):
-        got = pipeline._lsh_pairs(LocalExecutor(), sigs, 25, 5, 3, block=block)
+        got = lsh_pairs(LocalExecutor(), sigs, 25, 5, 3, block=block)
         assert np.array_equal(got, want)
     assert len(want) > 40
 
@@ -245,7 +247,7 @@ def test_sharded_neighbour_search_equals_candidates_neighbour_pairs():
     V /= np.linalg.norm(V, axis=1, keepdims=True)
     with one_blas_thread():
         want = neighbour_pairs(V, 5, 0.1, block=_block(700))
-    got = pipeline._neighbour_pairs(LocalExecutor(workers=2), V, 5, 0.1)
+    got = sharded_neighbour_pairs(LocalExecutor(workers=2), V, 5, 0.1)
     assert np.array_equal(got, want) and len(want) > 700
 
 
@@ -259,7 +261,7 @@ def test_window_scoped_search_finds_the_nearest_within_the_window(ties):
     if ties:  # many articles on the same day, and days exactly a window apart
         days = np.floor(days)
     days[rng.random(n) < 0.1] = np.nan
-    got = pipeline._neighbour_pairs_window(LocalExecutor(workers=2), V, days, k, 0.0, window)
+    got = window_neighbour_pairs(LocalExecutor(workers=2), V, days, k, 0.0, window)
     sims = V.astype(np.float64) @ V.T.astype(np.float64)
     want = set()
     for i in range(n):
@@ -274,7 +276,7 @@ def test_window_scoped_search_finds_the_nearest_within_the_window(ties):
 
 
 def _block(n):
-    return pipeline._neighbour_block(n)
+    return neighbour_block(n)
 
 
 def test_sharded_clustering_equals_cluster():

@@ -140,18 +140,18 @@ def test_lsa_ignores_unused_columns_and_fits_big_corpora_on_a_sample(monkeypatch
     import scipy.sparse as sp
     from sklearn.decomposition import TruncatedSVD
 
-    from storyline import pipeline
+    from storyline.represent import stage
 
     rng = np.random.default_rng(0)
     topics = rng.random((6, 300)) * (rng.random((6, 300)) < 0.1)
     dense = np.vstack([topics[i % 6] + 0.05 * rng.random(300) * (rng.random(300) < 0.05) for i in range(400)])
     wide = sp.hstack([sp.csr_matrix(dense), sp.csr_matrix((400, 2**16))]).tocsr()  # mostly unused columns
-    got = pipeline._lsa(wide)
+    got = stage.lsa(wide)
     want = TruncatedSVD(128, random_state=0).fit_transform(sp.csr_matrix(dense))
     want /= np.linalg.norm(want, axis=1, keepdims=True)
     assert np.abs(got @ got.T - want @ want.T).max() < 1e-3
-    monkeypatch.setattr(pipeline, "LSA_FIT_ROWS", 150)
-    sampled = pipeline._lsa(wide)
+    monkeypatch.setattr(stage, "LSA_FIT_ROWS", 150)
+    sampled = stage.lsa(wide)
     same = (np.arange(400)[:, None] % 6) == (np.arange(400)[None, :] % 6)
     cos = sampled @ sampled.T
     assert cos[same].min() > cos[~same].max()  # the sample's components still separate the topics

@@ -34,31 +34,15 @@ def md_escape(text: str) -> str:
 
 def enrich(result: RunResult, reporter: Reporter | None = None) -> None:
     """Provenance and digest for every story of more than one article (stories of one get a digest too)."""
+    from storyline.digest.stage import digests
+    from storyline.provenance.stage import index, provenance
+
     reporter = reporter or Reporter(show=False)
-    by_id = {a.id: a for a in result.articles}
-    try:
-        from storyline.provenance import analyse_story
-    except ImportError:
-        analyse_story = None
-    try:
-        from storyline.digest import build_digest
-    except ImportError:
-        build_digest = None
-    digests = []
-    with reporter.stage("provenance", total=len(result.stories)) as task:
-        for story in result.stories:
-            members = [by_id[i] for i in story.article_ids]
-            if analyse_story is not None and len(members) > 1:
-                story.extra["provenance"] = analyse_story(members).to_json()
-            task.advance()
-    with reporter.stage("digest", total=len(result.stories)) as task:
-        for story in result.stories:
-            if build_digest is not None:
-                members = [by_id[i] for i in story.article_ids]
-                digests.append(build_digest(story.story_id, members, story.extra.get("provenance")))
-            task.advance()
-    result.summary["digests"] = len(digests)
-    result.digests = digests  # type: ignore[attr-defined]
+    by_id = index(result.articles)
+    provenance(result.stories, by_id, reporter)
+    got = digests(result.stories, by_id, reporter)
+    result.summary["digests"] = len(got)
+    result.digests = got  # type: ignore[attr-defined]
 
 
 def _atomic_write(path: Path, write) -> None:

@@ -48,11 +48,10 @@ import xxhash
 from storyline.clean.patterns import classify, is_bio_heading, is_prose, is_sentence
 from storyline.clean.textnorm import _key, _lines, line_keys, normalise_line
 from storyline.model import Article, Removed
-from storyline.stage import Stage
 
 __all__ = [
     "Candidate",
-    "CleanStage",
+    "CleanRecords",
     "Cleaner",
     "FitCounts",
     "LineRows",
@@ -652,22 +651,23 @@ class Cleaner:
         }
 
 
-class CleanStage(Stage):
-    """Pipeline stage: fit a :class:`Cleaner` on all articles, then clean each one.
+class CleanRecords:
+    """A stream of records cleaned in one process: fit a :class:`Cleaner` on all articles, then clean each one.
 
     Records other than :class:`Article` pass through. Articles left with no text
-    are dropped (counted in ``stats``) unless ``keep_empty``.
+    are dropped (counted with a reason in ``stats``) unless ``keep_empty``. (The
+    batch run cleans through :class:`storyline.clean.stage.CleanStage` instead.)
     """
 
-    name = "clean"
-    regroup = "corpus"
-
     def __init__(self, cleaner: Cleaner | None = None, keep_empty: bool = False) -> None:
-        super().__init__()
+        self.stats: Counter[str] = Counter()
         self.cleaner = cleaner if cleaner is not None else Cleaner()
         self.keep_empty = keep_empty
 
-    def run(self, items: Iterable[Any], rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+    def drop(self, reason: str) -> None:
+        self.stats[f"dropped: {reason}"] += 1
+
+    def run(self, items: Iterable[Any]) -> Iterator[Any]:
         records = list(items)
         self.cleaner.fit(r for r in records if isinstance(r, Article))
         for rec in records:

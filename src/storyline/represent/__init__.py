@@ -1,0 +1,1 @@
+"""Representing articles: content hashes, MinHash signatures, lexical matrices and vectors (see :mod:`.stage`)."""
