@@ -411,3 +411,41 @@ def test_kill_9_during_a_poll_loses_nothing_and_fetches_nothing_twice(tmp_path):
             assert srv.hits[u] == hits_before[u] == 1
         assert all(srv.hits[p["url"]] <= 2 for p in pages)  # at most the pages in flight at the kill
 
+
+# -- what's new: the page and its Server-Sent Events ------------------------------------------------
+
+
+def test_whats_new_page_and_event_stream(tmp_path):
+    import httpx
+    from conftest import serve_in_thread
+
+    from storyline.serve import create_app
+    from storyline.watch import events
+
+    with Store(tmp_path / "s.db") as store:
+        events.source_failing(store, "http://a.example/<script>x</script>", 3, "E711", "HTTP 500 <b>bold</b>")
+        base, server, thread = serve_in_thread(create_app(store, settle_after=None))
+        try:
+            page = httpx.get(base + "/new", timeout=10)
+            assert page.status_code == 200
+            assert "<script>x</script>" not in page.text and "&lt;script&gt;x&lt;/script&gt;" in page.text
+            assert 'src="/static/live.js"' in page.text and 'data-after="1"' in page.text
+            assert "textContent" in httpx.get(base + "/static/live.js", timeout=10).text
+            assert httpx.get(base + "/api/events?after=0", timeout=10).json()["events"][0]["id"] == 1
+            got: list[str] = []
+            with httpx.stream("GET", base + "/api/events/stream?after=1", timeout=10) as r:
+                assert r.headers["content-type"].startswith("text/event-stream")
+                events.source_failing(store, "http://b.example/feed", 3, "E712", "timed out")  # while listening
+                for line in r.iter_lines():
+                    got.append(line)
+                    if line.startswith("data:"):
+                        break
+            assert "id: 2" in got and "event: source.failing" in got
+            assert json.loads(got[-1][5:])["details"]["source"] == "http://b.example/feed"
+            # a reconnecting browser resumes after the last event it saw
+            with httpx.stream("GET", base + "/api/events/stream", headers={"Last-Event-ID": "0"}, timeout=10) as r:
+                first = next(line for line in r.iter_lines() if line.startswith("id:"))
+            assert first == "id: 1"
+        finally:
+            server.should_exit = True
+            thread.join(10)

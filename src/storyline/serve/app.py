@@ -151,7 +151,7 @@ def create_app(
     from fastapi.staticfiles import StaticFiles
 
     from storyline import __version__
-    from storyline.serve import api, web
+    from storyline.serve import api, live, web
 
     token = resolve_token(token)
     if not is_loopback(host) and not token:
@@ -188,6 +188,7 @@ def create_app(
 
     app.include_router(api.router, tags=["api"])
     app.include_router(web.router, include_in_schema=False)
+    app.include_router(live.router)  # the watcher's events: /new, /api/events, /api/events/stream
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static")
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(SecurityHeaders)

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from storyline.ingest import record_to_article
 from storyline.ingest.decode import DecodeError, declared_charset, decode_bytes, sniff_binary
@@ -207,7 +208,7 @@ class Watcher:
             self.state.items_done([(i, "done", i.url, []) for i in items if i.url in stored])
             items = [i for i in items if i.url not in stored]
         batch: list[tuple[PendingItem, Article, list[str]]] = []
-        for item, result in self._map(self._fetch_page, items):
+        for item, result in self._map(self._fetch_page, by_host_in_turn(items)):
             if isinstance(result, FetchError):
                 rep.pages_failed += 1
                 self.state.item_failed(item, result, self.config.item_attempts)
@@ -265,6 +266,17 @@ class Watcher:
                 done.append((item, "done", art.id, urls))
                 self.log(f"{a.status}\t{art.id}\t{a.story_id}")
         self.state.items_done(done)
+
+
+def by_host_in_turn(items: list[PendingItem]) -> list[PendingItem]:
+    """Items reordered so that hosts take turns: the workers never all wait on one host's rate limit."""
+    queues: dict[str, list[PendingItem]] = {}
+    for it in items:
+        queues.setdefault(urlsplit(it.url).netloc, []).append(it)
+    out: list[PendingItem] = []
+    for rank in range(max((len(q) for q in queues.values()), default=0)):
+        out += [q[rank] for q in queues.values() if rank < len(q)]
+    return out
 
 
 def page_article(item: PendingItem, resp: Response) -> tuple[Article, list[str]]:
