@@ -250,6 +250,65 @@ def test_the_wire_itself_in_the_story_is_the_parent_of_its_copies():
     assert prov.original == "wire" and prov.original_in_corpus
 
 
+def test_first_copy_of_a_credited_wire_is_a_copy_not_independent():
+    # The fuller copy has no credit of its own; the trimmed one carries AP's dateline. Neither is AP's
+    # own page, so both go back to the wire, and the first in the corpus is no "independent" report.
+    fuller = art("full", ORIGINAL, "2024-05-01T08:00:00+00:00")
+    dated = art("dated", "HALVIK, Norway (AP) — " + TRIMMED, "2024-05-01T09:00:00+00:00")
+    prov = analyse_story([fuller, dated, art("own", INDEPENDENT, "2024-05-01T10:00:00+00:00")])
+    got = {a.article_id: (a.grade, a.parent, a.source) for a in prov.articles}
+    assert got["dated"] == ("verbatim", "wire:ap", "wire:ap")  # the dateline: straight from the wire
+    assert got["full"][0] != "independent" and got["full"][2] == "wire:ap"
+    assert got["own"] == ("independent", None, "own")
+    assert prov.to_json()["source_count"] == 2  # AP, and the own report
+
+
+def test_sources_are_roots_and_uncredited_families_are_unknown_absent():
+    from storyline.provenance.story import ArticleProvenance, StoryProvenance, _set_sources
+
+    def ap(aid, grade, parent):
+        return ArticleProvenance(aid, grade, 0.5, 0.5, parent)
+
+    arts = [
+        ap("orig", "independent", None), ap("copy", "verbatim", "orig"), ap("copy2", "light-rewrite", "copy"),
+        ap("lost", "spun", None), ap("lost-copy", "verbatim", "lost"),  # no source in the story, none named
+        ap("wired", "verbatim", "wire:afp"), ap("wired-copy", "light-rewrite", "wired"),
+    ]  # fmt: skip
+    _set_sources(arts)
+    got = {a.article_id: a.source for a in arts}
+    assert got == {"orig": "own", "copy": "orig", "copy2": "orig", "lost": "unknown-absent",
+                   "lost-copy": "unknown-absent", "wired": "wire:afp", "wired-copy": "wire:afp"}  # fmt: skip
+    prov = StoryProvenance(None, False, [], arts, [], [])
+    roots = {(s["source"], s["kind"]): s["articles"] for s in prov.to_json()["sources"]}
+    assert roots == {("orig", "article"): ["copy", "copy2", "orig"], ("unknown-absent", "unknown"): ["lost", "lost-copy"],
+                     ("wire:afp", "wire"): ["wired", "wired-copy"]}  # fmt: skip
+    assert prov.to_json()["source_count"] == 3
+
+
+def test_datelines_are_credits_and_do_not_break_verbatim():
+    text = "LONDON (AP) — Queen Elizabeth II died Thursday.\nShe was 96."
+    found = cr.mentions(split_sentences(text), text)
+    assert cr.formal(found) == {"ap"}
+    assert cr.strip_dateline("LONDON (AP) — Queen Elizabeth II died.") == "Queen Elizabeth II died."
+    assert cr.strip_dateline("LONDON — Queen Elizabeth II died.") == "Queen Elizabeth II died."
+    assert cr.strip_dateline("He told CNN — in an interview — that") == "He told CNN — in an interview — that"
+    assert cr.formal(cr.mentions(["READ MORE: https://apnews.com/article/x"], "READ MORE: https://apnews.com/article/x")) == {"ap"}
+    assert cr.formal(cr.mentions(["CNN —", "The Coast Guard said."], "CNN —\nThe Coast Guard said.")) == {"cnn"}
+    al = align(art("p", "LONDON (AP) — " + TRIMMED), art("q", TRIMMED))
+    assert {lk.kind for lk in al.links} == {"verbatim"}
+
+
+def test_garbled_names_are_spin_evidence():
+    from storyline.provenance.spin import garbled_names
+
+    a = art("a", "Hawaii Gov. Josh Green told The Associated Press that more than 1,000 structures burned.")
+    b = art("b", "Hawaii Gov. Josh Inexperienced advised The Related Press that greater than 1,000 constructions burned.")
+    got = garbled_names(align(a, b))
+    assert "Green->Inexperienced" in got and "Associated->Related" in got
+    c = art("c", "Hawaii Governor Josh Green told The Associated Press that more than 1,000 buildings burned.")
+    assert garbled_names(align(a, c)) == []  # an abbreviation spelt out is an edit, not a garble
+
+
 def test_render_alignment_escapes_article_text():
     from rich.console import Console
 
@@ -292,7 +351,8 @@ def test_seed_spun_copy_and_no_verbatim(seed_prov):
     grades = {a.article_id: a.grade for a in prov.articles}
     assert grades["002"] == "spun"
     assert "verbatim" not in grades.values()
-    assert sum(g in ("light-rewrite", "independent") for g in grades.values()) == 4
+    assert "independent" not in grades.values()  # all five rewrite one Reuters story
+    assert sum(g == "light-rewrite" for g in grades.values()) == 4
 
 
 def test_seed_names_reuters_as_probable_source(seed_prov):
@@ -302,6 +362,11 @@ def test_seed_names_reuters_as_probable_source(seed_prov):
     assert "interfax" not in {w["wire"] for w in prov.wires}  # quoted, never credited
     assert prov.article("002").parent in ("wire:reuters", "000", "001", "003", "004")
     assert all(a.parent is None or a.parent == "wire:reuters" for a in prov.articles)
+    assert prov.article("000").parent == "wire:reuters" and prov.article("003").parent == "wire:reuters"
+    assert {a.source for a in prov.articles} == {"wire:reuters"}
+    js = prov.to_json()
+    assert js["source_count"] == 1 and js["sources"][0]["source"] == "wire:reuters"
+    assert js["sources"][0]["name"] == "Reuters" and len(js["sources"][0]["articles"]) == 5
 
 
 def test_seed_alignment_links_spun_sentences(seed_prov):

@@ -17,6 +17,7 @@ import numpy as np
 
 from storyline.model import Article
 from storyline.provenance import paraphrase as para
+from storyline.provenance.credits import strip_dateline
 from storyline.provenance.encoding import DIM, Encoded, encode_sentences
 from storyline.provenance.lexical import content, lcs_len
 from storyline.provenance.sentences import split_sentences, stem, words
@@ -58,7 +59,7 @@ class Doc:
 def prepare(article_id: str, sentences: Sequence[str], semantic: bool = True) -> Doc:
     """Build the alignment view of a list of sentences (encodes them when ``semantic``)."""
     sents = [s for s in sentences if s.strip()]
-    ws = [words(s) for s in sents]
+    ws = [words(strip_dateline(s)) for s in sents]  # "LONDON (AP) — " is the copy's, not the text's
     doc = Doc(
         id=article_id,
         sentences=sents,
@@ -350,10 +351,13 @@ def align_docs(
             groups[g][0].append(i)
             a_link[i] = g
     for ia, jb, p, weak in groups:
+        base = _link_kind(da.words[ia[0]], db.words[jb[0]])  # the pair first linked, before any joined
         ia, jb = sorted(ia), sorted(jb)
         wa = [w for i in ia for w in da.words[i]]
         wb = [w for j in jb for w in db.words[j]]
-        al.links.append(Link(ia, jb, "paraphrase" if weak else _link_kind(wa, wb), p, weak))
+        # a joined piece (a split sentence, or a caption line inside it) cannot make the pair less alike
+        kind = min(base, _link_kind(wa, wb), key=KINDS.index)
+        al.links.append(Link(ia, jb, "paraphrase" if weak else kind, p, weak))
     al.links.sort(key=lambda lk: (lk.b[0], lk.a[0]))
     return al
 

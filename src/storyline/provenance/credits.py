@@ -42,13 +42,14 @@ WIRES: dict[str, tuple[str, ...]] = {
     "bernama": (r"Bernama",),
     "antara": (r"\bAntara\b",),
     "dow-jones": (r"Dow Jones Newswires",),
+    "cnn": (r"\bCNN\b",),  # syndicated to affiliates and partner sites with its "CNN —" dateline
 }
 DISPLAY = {
     "reuters": "Reuters", "ap": "AP", "afp": "AFP", "bloomberg": "Bloomberg", "dpa": "dpa", "pti": "PTI",
     "ani": "ANI", "ians": "IANS", "uni": "UNI", "xinhua": "Xinhua", "kyodo": "Kyodo", "yonhap": "Yonhap",
     "interfax": "Interfax", "tass": "TASS", "ria": "RIA Novosti", "efe": "EFE", "ansa": "ANSA",
     "anadolu": "Anadolu", "upi": "UPI", "pa": "PA Media", "cp": "Canadian Press", "aap": "AAP",
-    "bernama": "Bernama", "antara": "Antara", "dow-jones": "Dow Jones",
+    "bernama": "Bernama", "antara": "Antara", "dow-jones": "Dow Jones", "cnn": "CNN",
 }  # fmt: skip
 
 _NAME = "|".join(f"(?P<{k.replace('-', '_')}>{'|'.join(v)})" for k, v in WIRES.items())
@@ -61,6 +62,18 @@ _FORMAL = [
     re.compile(r"(?i:with (?:inputs|input|agency inputs|additional reporting) from)\s+(?:" + _NAME + r")"),
     re.compile(r"(?:" + _NAME + r")\s+(?i:contributed to this report)"),
 ]
+# A dateline opening the text: "LONDON (AP) —", "CNN —", "ADANA, Turkey/Damascus (Reuters) –".
+_ANY_NAME = "|".join(f"(?:{'|'.join(v)})" for v in WIRES.values())
+_DATELINE = re.compile(
+    r"^[ \t]*(?:[A-Z][A-Z.'-]+(?:[ ,/]+[A-Za-z.'-]+){0,5}?\s*)?(?:\(\s*(?:" + _ANY_NAME + r")\s*\)|(?:" + _ANY_NAME + r"))"
+    r"[ \t]*[-—–]{1,2}[ \t]*"
+)
+# A link to the wire's own page as the source: "READ MORE: https://apnews.com/...", "Source: reuters.com".
+WIRE_DOMAINS = {"apnews.com": "ap", "reuters.com": "reuters", "afp.com": "afp", "cnn.com": "cnn", "upi.com": "upi"}
+_LINK = re.compile(
+    r"(?i:read more|source|originally published (?:at|on|by)|via|full story)\s*:?\s*(?:https?://)?(?:www\.|edition\.)?"
+    r"(" + "|".join(re.escape(d) for d in WIRE_DOMAINS) + r")\b"
+)
 _REUTERS_SIGNOFF = re.compile(r"\((?:Reporting|Writing) by [^)]*(?:Editing by)[^)]*\)")
 _QUOTE_VERBS = re.compile(
     r"\b(?:told|telling|tells|quoted|quoting|cited|citing|interview(?:ed)?|as reported by)\b", re.IGNORECASE
@@ -97,7 +110,7 @@ def mentions(sentences: list[str], text: str) -> list[Mention]:
     """Every agency mention in an article, with its kind and weight."""
     found: list[Mention] = []
     names = {m.group(0) for m in _NAME_RE.finditer(text)}
-    if not names:
+    if not names and not _LINK.search(text):
         return found
     formal_spans: set[str] = set()
     for rx in _FORMAL:
@@ -106,6 +119,14 @@ def mentions(sentences: list[str], text: str) -> list[Mention]:
             if wire:
                 found.append(Mention(wire, "formal", 1.0, m.group(0).strip()))
                 formal_spans.add(wire)
+    for m in _LINK.finditer(text):
+        found.append(Mention(WIRE_DOMAINS[m.group(1).lower()], "formal", 1.0, m.group(0).strip()))
+    for line in text.splitlines()[:12]:  # a dateline opens the body, under a headline or a caption or two
+        wire = _dateline_wire(line)
+        if wire and wire not in formal_spans:
+            found.append(Mention(wire, "formal", 1.0, _DATELINE.match(line).group(0).strip()))
+            formal_spans.add(wire)
+            break
     if _REUTERS_SIGNOFF.search(text):
         found.append(Mention("reuters", "formal", 0.9, _REUTERS_SIGNOFF.search(text).group(0)))
     prose = 0
@@ -152,6 +173,32 @@ CREDIT_MIN = 0.6
 def credited(found: list[Mention]) -> dict[str, float]:
     """The wires an article credits as its source, with strength."""
     return {w: s for w, s in credit_scores(found).items() if s >= CREDIT_MIN}
+
+
+def formal(found: list[Mention]) -> set[str]:
+    """Wires credited by a dateline, a credit line or a source link (not only in prose)."""
+    return {m.wire for m in found if m.kind == "formal"}
+
+
+def _dateline_wire(line: str) -> str | None:
+    m = _DATELINE.match(line)
+    if not m:
+        return None
+    names = list(_NAME_RE.finditer(m.group(0)))
+    return _wire_of(names[-1]) if names else None
+
+
+_PLACE_DATELINE = re.compile(r"^[ \t]*[A-Z][A-Z.'-]+(?:[ ,/]+[A-Za-z.'-]+){0,5}?[ \t]+[-—–]{1,2}[ \t]+(?=\S)")
+
+
+def strip_dateline(sentence: str) -> str:
+    """A sentence without the dateline it opens with ("LONDON (AP) — Queen ..." and "LONDON — Queen ..."
+    -> "Queen ...")."""
+    m = _DATELINE.match(sentence)
+    if m and _dateline_wire(sentence):
+        return sentence[m.end():]
+    m = _PLACE_DATELINE.match(sentence)
+    return sentence[m.end():] if m else sentence
 
 
 def display(wire: str) -> str:

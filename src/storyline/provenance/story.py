@@ -38,6 +38,7 @@ VERBATIM_SHARE = 0.80  # share of the reused text that must be verbatim for a "v
 VERBATIM_MIN = 0.60  # and the verbatim share of the whole article
 PARENT_MIN = REUSE_MIN  # reuse needed for an in-story parent
 SPUN_MIN = 0.15  # a spun rewrite of a source missing from the story shares less with its peers
+LEXICAL_MIN = 0.15  # share of verbatim or edited text a copy keeps: paraphrases alone are what independent reports share
 PEER_WIRE_MIN = 0.30  # text shared with articles going back to a wire, to name that wire as probable source
 QUOTE_WEIGHT = 0.3  # weight of a quoted word in every share
 ALL_PAIRS_UP_TO = 8  # above this many articles, each is aligned with its likeliest sources only
@@ -74,11 +75,13 @@ class ArticleProvenance:
     credits: dict[str, float] = field(default_factory=dict)
     shares: dict[str, float] = field(default_factory=dict)  # reused text by kind of link
     source_of_others: bool = False
+    source: str = "own"  # the root it derives from: an article id, "wire:<name>", "unknown-absent" or "own"
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {
             "article_id": self.article_id,
             "grade": self.grade,
+            "source": self.source,
             "reused_share": round(self.reused_share, 3),
             "own_share": round(1.0 - round(self.reused_share, 3), 3),
             "parent": self.parent,
@@ -113,10 +116,34 @@ class StoryProvenance:
                 return a
         raise KeyError(article_id)
 
+    def sources(self) -> list[dict[str, Any]]:
+        """The story's distinct roots: each wire, each article of own reporting that others copy or
+        that stands alone, and each family whose source is unknown (counted once per family)."""
+        groups: dict[str, list[str]] = {}
+        for a in self.articles:
+            key = a.article_id if a.source == "own" else a.source
+            if key == "unknown-absent":
+                key = f"unknown-absent:{_root(a, self)}"
+            groups.setdefault(key, []).append(a.article_id)
+        out = []
+        for key, members in sorted(groups.items()):
+            if key.startswith("wire:"):
+                kind, name = "wire", cr.display(key[5:])
+            elif key.startswith("unknown-absent:"):
+                kind, name = "unknown", None
+            else:
+                kind, name = "article", key
+            out.append({"source": key.split(":")[0] if kind == "unknown" else key, "kind": kind, "name": name,
+                        "articles": sorted(members)})  # fmt: skip
+        return out
+
     def to_json(self) -> dict[str, Any]:
+        sources = self.sources()
         return {
             "original": self.original,
             "original_in_corpus": self.original_in_corpus,
+            "source_count": len(sources),
+            "sources": sources,
             "wires": self.wires,
             "articles": [a.to_json() for a in self.articles],
             "edges": self.edges,
@@ -140,6 +167,7 @@ class _Rel:
     own_a: float  # share of A's non-boilerplate words that B lacks
     own_b: float
     closeness: float = 0.0
+    loose: float = 0.0  # share of B's words in any link, weak ones included (loose rewrites of one source)
     spin: SpinEvidence | None = None
 
 
@@ -167,10 +195,10 @@ def _weights(doc: Doc) -> np.ndarray:
 def _shares(al: Alignment, da: Doc, db: Doc, boiler_a: set[int], boiler_b: set[int]) -> _Rel:
     wa, wb = _weights(da), _weights(db)
 
-    def side(w: np.ndarray, boiler: set[int], kinds: tuple[str, ...], which: str) -> float:
+    def side(w: np.ndarray, boiler: set[int], kinds: tuple[str, ...], which: str, weak: bool = False) -> float:
         linked: set[int] = set()
         for lk in al.links:
-            if lk.kind in kinds and not lk.weak:
+            if lk.kind in kinds and (weak or not lk.weak):
                 linked.update(lk.a if which == "a" else lk.b)
         total = sum(float(w[i]) for i in range(len(w)) if i not in boiler or i in linked)
         if not total:
@@ -185,6 +213,7 @@ def _shares(al: Alignment, da: Doc, db: Doc, boiler_a: set[int], boiler_b: set[i
     par = side(wb, boiler_b, ("paraphrase",), "b")
     rel = _Rel(al, reuse, verb, edit, par, covered, 1 - covered, 1 - reuse)
     rel.closeness = verb + 0.6 * edit + 0.4 * par  # copying keeps words: verbatim weighs most
+    rel.loose = side(wb, boiler_b, allk, "b", weak=True)
     return rel
 
 
@@ -229,6 +258,7 @@ def analyse_story(
         for a in arts
     }
     credit = {a.id: cr.credited(found[a.id]) for a in arts}
+    formal = {a.id: cr.formal(found[a.id]) & set(credit[a.id]) for a in arts}
     outlet_wire = {a.id: cr.wire_of_outlet(a.outlet) for a in arts}
     times = {a.id: _parse_time(a.published) for a in arts}
     texts = {a.id: a.text for a in arts}
@@ -254,6 +284,10 @@ def analyse_story(
     cent = _centrality(ids, rel)
     for (src, dst), r in rel.items():
         if r.reuse < PARENT_MIN or _wire_siblings(src, dst, credit, outlet_wire):
+            continue
+        if _wire_copy_of_its_own(src, dst, formal, credit, outlet_wire):
+            continue
+        if r.verbatim + r.edited < LEXICAL_MIN and spin_of(src, dst).score < spin_mod.SPIN_THRESHOLD:
             continue
         direction[(src, dst)] = _direction(src, dst, r, times, credit, outlet_wire, spin_of, n_boiler, cent)
 
@@ -317,17 +351,38 @@ def analyse_story(
             alignments.append(r.al)
             roles[(r.al.a_id, r.al.b_id)] = "parent"
             continue
-        # No parent in the story. A source of others is its own reporting; otherwise the closest
-        # peer stands in for the missing source when grading. A wire is named if credited.
+        # No parent in the story. The wire's own article, and a source of others that nothing ties to
+        # a wire, are own reporting. Otherwise the article is a copy of a source missing from the story:
+        # a credited wire (its own credit, its tree's, or that of the copies whose text it shares), or
+        # an unknown one; the closest peer stands in for the missing source when grading.
         has_children = aid in parent.values()
         peers = sorted(((rel[(s, aid)].closeness, s) for s in ids if s != aid and (s, aid) in rel), reverse=True)
-        closest = peers[0][1] if peers and not has_children else None
         grade, spin, reuse, kinds = "independent", None, 0.0, {}
-        if closest is not None:
+        par: str | None = None
+        conf = 0.0
+        parents: list[dict[str, Any]] = []
+        own_wire = max(credit[aid].items(), key=lambda kv: (kv[1], kv[0]))[0] if credit[aid] else None
+        if outlet_wire[aid]:
+            ev.append({"kind": "outlet", "detail": f"published by {cr.display(outlet_wire[aid])} itself"})
+            if has_children:
+                ev.append({"kind": "source", "detail": f"source of {', '.join(_kids(aid, parent))} in this story"})
+        elif has_children:
+            ev.append({"kind": "source", "detail": f"source of {', '.join(_kids(aid, parent))} in this story"})
+            wire, why = _tree_wire(aid, ids, parent, credit, formal, outlet_wire, rel)
+            if wire:
+                grade, spin, reuse, kinds = _root_grade(aid, ids, rel, parent, spin_of, formal)
+                par, conf = f"wire:{wire}", round(0.6 + 0.3 * min(1.0, credit[aid].get(wire, 0.6)), 3)
+                ev.append({"kind": "credit" if wire == own_wire else "peers", "detail": why})
+        elif peers:
+            closest = peers[0][1]
             r = rel[(closest, aid)]
             kinds = _kinds(r)
             reuse = r.reuse
             grade, spin = _grade(r, spin_of(closest, aid), spun_min=SPUN_MIN)
+            if grade != "spun" and r.verbatim + r.edited < LEXICAL_MIN and not credit[aid]:
+                grade = "independent"  # the same facts in other words, uncredited: what independent reports share
+            elif grade == "light-rewrite" and _verbatim_with_a_peer(aid, ids, rel):
+                grade = "verbatim"  # its closest peer edits the missing source; another carries it as sent
             if r.al.links:
                 alignments.append(r.al)
                 roles[(r.al.a_id, r.al.b_id)] = "closest"
@@ -340,30 +395,29 @@ def analyse_story(
                     "detail": f"closest article in the story: {closest} ({r.reuse:.0%} of this text renders it; {why})",
                 }
             )
-        elif has_children:
-            kids = sorted(k for k, v in parent.items() if v == aid)
-            ev.append({"kind": "source", "detail": f"source of {', '.join(kids)} in this story"})
-        par: str | None = None
-        conf = 0.0
-        parents: list[dict[str, Any]] = []
-        own_wire = max(credit[aid].items(), key=lambda kv: (kv[1], kv[0]))[0] if credit[aid] else None
-        if outlet_wire[aid]:
-            ev.append({"kind": "outlet", "detail": f"published by {cr.display(outlet_wire[aid])} itself"})
-        elif own_wire:
-            par, conf = f"wire:{own_wire}", round(0.6 + 0.3 * credit[aid][own_wire], 3)
-        elif top_wire and closest is not None:
-            # A spun text is always someone's text: less shared text suffices.
-            floor = SPUN_MIN if grade == "spun" else PEER_WIRE_MIN
-            peer, best = _wire_peer(aid, top_wire, ids, rel, credit, parent, floor)
-            if peer is not None:
-                par, conf = f"wire:{top_wire}", round(0.3 + 0.4 * min(1.0, best), 3)
-                ev.append(
-                    {
-                        "kind": "peers",
-                        "detail": f"no credit of its own, but {best:.0%} of its text renders {peer}, which goes "
-                        f"back to {cr.display(top_wire)}",
-                    }
-                )
+        if not outlet_wire[aid] and not has_children:
+            if own_wire and (grade != "independent" or own_wire in formal[aid]):
+                par, conf = f"wire:{own_wire}", round(0.6 + 0.3 * credit[aid][own_wire], 3)
+                if grade == "independent":  # a dateline or credit line: the wire's text, not own reporting
+                    grade = "spun" if spin is not None and spin.score >= spin_mod.SPIN_THRESHOLD else "verbatim"
+                    ev.append({"kind": "credit", "detail": f"carries {cr.display(own_wire)}'s credit line or dateline"})
+            elif top_wire and peers:
+                # A spun text is always someone's text: less shared text suffices.
+                floor = SPUN_MIN if grade == "spun" else PEER_WIRE_MIN
+                peer, best = _wire_peer(aid, top_wire, ids, rel, credit, parent, floor)
+                if peer is None and grade == "independent":
+                    peer, best = _rewrite_peer(aid, top_wire, ids, rel, credit, parent)
+                    if peer is not None:
+                        grade = "light-rewrite"
+                if peer is not None:
+                    par, conf = f"wire:{top_wire}", round(0.3 + 0.4 * min(1.0, best), 3)
+                    ev.append(
+                        {
+                            "kind": "peers",
+                            "detail": f"no credit of its own, but {best:.0%} of its text renders {peer}, which goes "
+                            f"back to {cr.display(top_wire)}",
+                        }
+                    )
         if par:
             parents = [{"id": par, "confidence": conf}]
         if spin is not None and grade == "spun":
@@ -387,8 +441,130 @@ def analyse_story(
         if par:
             edges.append({"source": par, "target": aid, "grade": grade, "confidence": conf})
 
+    _set_sources(out)
     original, in_corpus = _original(ids, parent, credit, outlet_wire, top_wire, times)
     return StoryProvenance(original, in_corpus, wires, out, edges, alignments, roles)
+
+
+def _root(a: ArticleProvenance, prov: StoryProvenance) -> str:
+    """The topmost in-story ancestor of ``a`` (``a`` itself without an in-story parent)."""
+    node, seen = a, {a.article_id}
+    while node.parent and not node.parent.startswith("wire:") and node.parent not in seen:
+        seen.add(node.parent)
+        node = prov.article(node.parent)
+    return node.article_id
+
+
+def _set_sources(out: list[ArticleProvenance]) -> None:
+    """Each article's root: the wire at the top of its chain, the in-story article of own reporting
+    it descends from, ``unknown-absent`` for a copy whose source is nowhere named, or ``own``."""
+    by = {a.article_id: a for a in out}
+    for a in out:
+        node, seen = a, {a.article_id}
+        while node.parent and not node.parent.startswith("wire:") and node.parent not in seen and node.parent in by:
+            seen.add(node.parent)
+            node = by[node.parent]
+        if node.parent and node.parent.startswith("wire:"):
+            a.source = node.parent
+        elif node.grade != "independent":
+            a.source = "unknown-absent"
+        else:
+            a.source = "own" if node is a else node.article_id
+
+
+def _kids(aid: str, parent: dict[str, str]) -> list[str]:
+    return sorted(k for k, v in parent.items() if v == aid)
+
+
+def _wire_copy_of_its_own(src, dst, formal, credit, outlet_wire) -> bool:
+    """``dst`` carries a wire's dateline or credit line that ``src`` neither carries nor is: it came
+    from the wire, not from ``src``."""
+    return any(w not in credit[src] and outlet_wire[src] != w for w in formal[dst])
+
+
+def _tree_wire(aid, ids, parent, credit, formal, outlet_wire, rel) -> tuple[str | None, str]:
+    """The wire an in-story source of others goes back to: its own credit, else the credit its copies
+    carry (a copy crediting a wire the source does not name still names the source's source), else
+    that of articles crediting a wire that share its text."""
+    if credit[aid]:
+        w = max(credit[aid].items(), key=lambda kv: (kv[1], kv[0]))[0]
+        return w, f"credits {cr.display(w)}"
+    below: dict[str, float] = {}
+    for k in ids:
+        if k != aid and _reaches(parent, k, aid):
+            for w, s in credit[k].items():
+                if outlet_wire[k] != w:
+                    below[w] = below.get(w, 0.0) + s + (1.0 if w in formal[k] else 0.0)
+    if below:
+        w = max(below.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        return w, f"no credit of its own, but its copies in this story credit {cr.display(w)}"
+    near = [
+        (max(rel[(k, aid)].reuse, rel[(aid, k)].reuse), w, k)
+        for k in ids
+        if k != aid and (k, aid) in rel and not outlet_wire[k]
+        for w in formal[k]
+    ]
+    near = [t for t in near if t[0] >= PEER_WIRE_MIN]
+    if not near:
+        return None, ""
+    share, w, k = max(near)
+    return w, f"no credit of its own, but it shares {share:.0%} of its text with {k}, which carries {cr.display(w)}'s credit"
+
+
+def _root_grade(aid, ids, rel, parent, spin_of, formal):
+    """Grade of a source of others that is itself a copy of a missing wire. Its copies are closer to it
+    than to each other, so it is the best stand-in for the wire's text: verbatim, unless its words
+    drift from its closest copy's the way a spinner's do."""
+    kids = [k for k in ids if parent.get(k) == aid]
+    closest = max(kids, key=lambda k: (rel[(k, aid)].closeness, k))
+    r = rel[(closest, aid)]
+    spin = spin_of(closest, aid)
+    grade = "spun" if spin.score >= spin_mod.SPIN_THRESHOLD and r.verbatim < VERBATIM_MIN else "verbatim"
+    return grade, spin, rel[(aid, closest)].reuse, _kinds(rel[(aid, closest)])
+
+
+def _verbatim_with_a_peer(aid, ids, rel) -> bool:
+    """Whether the text ``aid`` shares with some peer is nearly all verbatim (two copies of a missing
+    source as sent share its sentences word for word)."""
+    return any(
+        r.verbatim >= max(SPUN_MIN, VERBATIM_SHARE * r.reuse)
+        for r in (rel[(s, aid)] for s in ids if s != aid and (s, aid) in rel)
+    )
+
+
+REWRITE_LOOSE = 0.35  # a rewrite of a peer's source: this much of its text in (weak or firm) links ...
+REWRITE_RUN = 5  # ... that follow the peer's order for at least this many sentences
+
+
+def _in_order(al: Alignment) -> int:
+    """The longest run of links (weak ones too) that keeps A's sentence order in B's."""
+    import bisect
+
+    tails: list[int] = []
+    for x in [min(lk.a) for lk in sorted(al.links, key=lambda lk: min(lk.b))]:
+        k = bisect.bisect_left(tails, x)
+        if k == len(tails):
+            tails.append(x)
+        else:
+            tails[k] = x
+    return len(tails)
+
+
+def _rewrite_peer(aid, wire, ids, rel, credit, parent) -> tuple[str | None, float]:
+    """A loose rewrite of the wire story a peer goes back to: it tells the peer's story in the peer's
+    order (many weak links in sequence), though few of its sentences pass the paraphrase decision."""
+    cands = []
+    for s in ids:
+        if s == aid or (s, aid) not in rel or not (wire in credit[s] or _wire_peer(s, wire, ids, rel, credit, parent,
+                                                                                  PEER_WIRE_MIN)[0]):
+            continue
+        r = rel[(s, aid)]
+        if r.loose >= REWRITE_LOOSE and _in_order(r.al) >= REWRITE_RUN:
+            cands.append((r.loose, s))
+    if not cands:
+        return None, 0.0
+    best, peer = max(cands)
+    return peer, best
 
 
 def _wire_peer(aid, wire, ids, rel, credit, parent, floor) -> tuple[str | None, float]:
