@@ -449,3 +449,30 @@ def test_whats_new_page_and_event_stream(tmp_path):
         finally:
             server.should_exit = True
             thread.join(10)
+
+
+def test_watch_command_exit_codes(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+
+    page = corpus_pages()[0]
+    with LoopbackServer() as srv:
+        srv.routes["/ok.xml"] = Route(rss([{"title": "t", "link": srv.url("/a.html")}]), "application/rss+xml")
+        srv.routes["/a.html"] = Route(page["body"])
+        srv.routes["/down.xml"] = Route(b"", "text/plain", status=503)
+        (tmp_path / "s.txt").write_text(f"{srv.url('/ok.xml')}\n{srv.url('/down.xml')}\n")
+        args = ["watch", str(tmp_path / "s.txt"), "--store", str(tmp_path / "s.db"), "--once", "--no-embed",
+                "--no-analyse", "--retries", "0", "--host-rate", "100", "--events", str(tmp_path / "e.jsonl"),
+                "--failing-after", "1"]
+        r = CliRunner().invoke(app, args)
+        assert r.exit_code == 1, r.output  # a source failed; the other was read
+        with Store(tmp_path / "s.db", readonly=True) as s:
+            assert [a.id for a in s.all_articles()] == [srv.url("/a.html")]
+        types = [json.loads(x)["type"] for x in (tmp_path / "e.jsonl").read_text().splitlines()]
+        assert sorted(types) == ["source.failing", "story.new"]
+        monkeypatch.delenv("STORYLINE_WEBHOOK_SECRET", raising=False)
+        r = CliRunner().invoke(app, [*args, "--webhook", "http://127.0.0.1:9/x"])
+        assert r.exit_code == 2 and "STORYLINE_WEBHOOK_SECRET" in r.output
+        r = CliRunner().invoke(app, ["watch", str(tmp_path / "missing.txt"), "--store", str(tmp_path / "s.db")])
+        assert r.exit_code == 2 and "E701" in r.output

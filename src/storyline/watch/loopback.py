@@ -113,6 +113,13 @@ class _Server(ThreadingHTTPServer):
         self.active = self.max_active = 0
         self.agents: set[str] = set()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client closing its kept-alive connection is no error worth a traceback."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class LoopbackServer:
     def __init__(self) -> None:

@@ -9,7 +9,6 @@ stored just before a kill is recognised without fetching it again).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -210,13 +209,6 @@ class WatchState:
                 d["health"] = _verdict(d)
                 out.append(d)
         return out
-
-    # -- events outbox -------------------------------------------------------------------------
-
-    def events_after(self, seq: int, limit: int = 500) -> list[dict[str, Any]]:
-        rows = self.store.con.execute("SELECT seq, doc FROM watch_events WHERE seq > ? ORDER BY seq LIMIT ?",
-                                      (seq, limit)).fetchall()
-        return [json.loads(r[1]) for r in rows]
 
 
 def _verdict(d: dict[str, Any]) -> str:

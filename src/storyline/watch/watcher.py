@@ -66,6 +66,7 @@ class CycleReport:
     feeds_ok: int = 0
     not_modified: int = 0
     feeds_failed: int = 0
+    items_listed: int = 0  # items in the feeds fetched (seen before or not)
     new_items: int = 0
     articles: int = 0
     duplicates: int = 0
@@ -76,7 +77,7 @@ class CycleReport:
     stopped: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        d = {k: getattr(self, k) for k in ("feeds", "feeds_ok", "not_modified", "feeds_failed", "new_items",
+        d = {k: getattr(self, k) for k in ("feeds", "feeds_ok", "not_modified", "feeds_failed", "items_listed", "new_items",
                                            "articles", "duplicates", "pages_failed", "seconds", "stopped")}
         d["events"] = len(self.events)
         if self.settle is not None:
@@ -127,6 +128,7 @@ class Watcher:
                 rep.not_modified += 1
             else:
                 rep.feeds_ok += 1
+                rep.items_listed += min(len(feed.items), self.config.max_items)
             rep.new_items += self.state.record_feed(src, resp, feed, self.config.max_items)
         self._read_pages(rep)
         fresh = ev.pending_announcements(self.store)
