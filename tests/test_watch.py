@@ -370,32 +370,38 @@ def test_webhook_is_signed_retried_and_does_not_block(tmp_path, monkeypatch):
 # -- kill -9 -------------------------------------------------------------------------------------------
 
 
+def _watch_process(tmp_path: Path, srv: LoopbackServer, pages: list[dict], *extra: str):
+    """A `storyline watch` process over ``pages`` (each answered after 0.3 s); returns (cmd, env, proc, db)."""
+    feeds = serve_feeds(srv, pages)
+    for p in pages:
+        srv.routes[p["url"]].delay = 0.3
+    (tmp_path / "s.txt").write_text("\n".join(feeds))
+    db = tmp_path / "s.db"
+    cmd = [sys.executable, "-m", "storyline.watch", "watch", str(tmp_path / "s.txt"), "--store", str(db),
+           "--proxy", srv.base, "--host-rate", "100", "--no-embed", "--no-analyse", "--quiet",
+           "--concurrency", "2", *extra]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    return cmd, env, subprocess.Popen(cmd, env=env), db
+
+
+def _wait_for_articles(db: Path, n: int, timeout: float = 60.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                with Store(db, readonly=True) as s:
+                    if s.counts()["articles"] >= n:
+                        return
+            except Exception:  # the store is being created
+                pass
+
+
 def test_kill_9_during_a_poll_loses_nothing_and_fetches_nothing_twice(tmp_path):
     pages = corpus_pages()[:12]
     with LoopbackServer() as srv:
-        for p in pages:
-            srv.routes[p["url"]] = Route(p["body"], delay=0.3)
-        feeds = serve_feeds(srv, pages)
-        for p in pages:
-            srv.routes[p["url"]].delay = 0.3
-        (tmp_path / "s.txt").write_text("\n".join(feeds))
-        db = tmp_path / "s.db"
-        cmd = [sys.executable, "-m", "storyline.watch", "watch", str(tmp_path / "s.txt"), "--store", str(db),
-               "--once", "--proxy", srv.base, "--host-rate", "100", "--no-embed", "--no-analyse", "--quiet",
-               "--concurrency", "2"]
-        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
-        proc = subprocess.Popen(cmd, env=env)
-        deadline = time.time() + 60
-        while time.time() < deadline:  # kill once some articles are committed
-            time.sleep(0.2)
-            if db.exists():
-                try:
-                    with Store(db, readonly=True) as s:
-                        n = s.counts()["articles"]
-                except Exception:
-                    n = 0
-                if n >= 3:
-                    break
+        cmd, env, proc, db = _watch_process(tmp_path, srv, pages, "--once")
+        _wait_for_articles(db, 3)  # kill once some articles are committed
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         with Store(db, readonly=True) as s:
@@ -476,3 +482,97 @@ def test_watch_command_exit_codes(tmp_path, monkeypatch):
         assert r.exit_code == 2 and "STORYLINE_WEBHOOK_SECRET" in r.output
         r = CliRunner().invoke(app, ["watch", str(tmp_path / "missing.txt"), "--store", str(tmp_path / "s.db")])
         assert r.exit_code == 2 and "E701" in r.output
+
+
+def test_whats_new_page_shows_events_live_in_a_browser(tmp_path):
+    """Chromium, CSP on: an event stored while the page is open appears, its markup shown as text."""
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("chromium is not installed: apt-get install chromium")
+    from conftest import XSS_TITLE, serve_in_thread
+
+    from storyline.serve import create_app
+    from storyline.watch import events
+
+    with Store(tmp_path / "s.db") as store:
+        events.source_failing(store, "http://a.example/feed", 3, "E711", "HTTP 500")
+        base, server, thread = serve_in_thread(create_app(store, settle_after=None))
+        try:
+            with sync_api.sync_playwright() as p:
+                b = p.chromium.launch(executable_path=chromium, headless=True,
+                                      args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                pg = b.new_page()
+                errors: list[str] = []
+                pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+                pg.goto(base + "/new")
+                assert pg.locator("#events li").count() == 1
+                pg.wait_for_timeout(500)  # the stream is open
+                with store.write() as con:
+                    events._insert(con, "story.new", "st_x", XSS_TITLE, {"size": 1, "outlets": ["A"], "articles": []})
+                pg.wait_for_selector("#events li.fresh", timeout=10_000)
+                first = pg.locator("#events li").first
+                assert XSS_TITLE in first.inner_text() and "new story" in first.inner_text()
+                assert pg.evaluate("typeof window.__pwned") == "undefined"
+                assert first.locator("a").get_attribute("href") == "/stories/st_x"
+                assert not [e for e in errors if "Content Security Policy" in e]
+                b.close()
+        finally:
+            server.should_exit = True
+            thread.join(10)
+
+
+def test_the_interval_follows_how_often_a_feed_changes_and_failures_back_off(tmp_path):
+    with LoopbackServer() as srv, Store(tmp_path / "s.db") as store:
+        srv.routes["/f.xml"] = Route(rss([{"link": srv.url("/1")}]), "application/rss+xml")
+        srv.routes["/1"] = Route(corpus_pages()[0]["body"])
+        w = Watcher(store, [srv.url("/f.xml")], config=WatchConfig(interval=600, min_interval=60, max_interval=3600,
+                                                                   embed=False, analyse=False, settle=False),
+                    client=ClientConfig(**FAST))
+
+        def interval() -> float:
+            return store.con.execute("SELECT interval_s FROM watch_sources").fetchone()[0]
+
+        w.poll(all_sources=True)
+        assert interval() == 300  # it changed: polled twice as often
+        w.poll(all_sources=True)
+        assert interval() == 450  # 304: less often
+        assert not w.state.due(time.time())  # not due before its interval
+        srv.routes["/f.xml"] = Route(b"", status=500)
+        w.poll(all_sources=True)
+        next_poll = store.con.execute("SELECT next_poll FROM watch_sources").fetchone()[0]
+        assert next_poll - time.time() > 450  # backed off past its interval
+        w.close()
+
+
+def test_a_sitemap_index_is_followed(tmp_path):
+    sm = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    with LoopbackServer() as srv, Store(tmp_path / "s.db") as store:
+        srv.routes["/index.xml"] = Route(f'<sitemapindex xmlns="{sm}"><sitemap><loc>{srv.url("/news.xml")}</loc>'
+                                         f"</sitemap></sitemapindex>".encode(), "application/xml")
+        srv.routes["/news.xml"] = Route(f'<urlset xmlns="{sm}"><url><loc>{srv.url("/1")}</loc></url></urlset>'.encode(),
+                                        "application/xml")
+        srv.routes["/1"] = Route(corpus_pages()[0]["body"])
+        w = Watcher(store, [srv.url("/index.xml")], config=WatchConfig(embed=False, analyse=False, settle=False),
+                    client=ClientConfig(**FAST))
+        rep = w.poll(all_sources=True)
+        w.close()
+        assert rep.articles == 1 and [a.id for a in store.all_articles()] == [srv.url("/1")]
+
+
+def test_sigterm_finishes_the_pages_in_hand_and_exits(tmp_path):
+    pages = corpus_pages()[:12]
+    with LoopbackServer() as srv:
+        _, _, proc, db = _watch_process(tmp_path, srv, pages)  # no --once: runs until stopped
+        _wait_for_articles(db, 3)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+        fetched = {p["url"] for p in pages if srv.hits[p["url"]]}
+        with Store(db, readonly=True) as s:
+            stored = {a.id for a in s.all_articles()}
+            done = {r[0] for r in s.con.execute("SELECT article_id FROM watch_items WHERE status = 'done'")}
+            announced = {r[0] for r in s.con.execute("SELECT article_id FROM watch_members")}
+        assert fetched == stored == done == announced  # every page fetched was stored, settled and announced
+        assert len(stored) < len(pages)  # it did stop early

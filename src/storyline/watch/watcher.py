@@ -176,9 +176,14 @@ class Watcher:
                 todo.add(f)
             if not todo:
                 return
+            if self.stop.is_set():  # only the requests already under way are finished
+                for f in todo:
+                    f.cancel()
             done, todo = wait(todo, timeout=1.0, return_when=FIRST_COMPLETED)
             for f in done:
-                yield of.pop(f), f.result()
+                it = of.pop(f)
+                if not f.cancelled():
+                    yield it, f.result()
 
     # -- feeds ----------------------------------------------------------------------------------
 
