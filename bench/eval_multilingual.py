@@ -13,9 +13,9 @@ one JSON object a line with ``id``, ``url``, ``lang`` (gold), ``published``, ``t
 ``text`` and ``story`` (gold). Without it the script says so and exits 0.
 
 Both runs see the same articles without their gold language. ``english`` is the
-default pipeline as it is; ``multilingual`` adds language identification and the
-multilingual decision for pairs that involve an article not in English
-(:mod:`storyline.multilingual.match`). Scores are pairwise precision, recall
+pipeline without its two multilingual stages (the English matcher alone); ``multilingual`` is the pipeline with its
+multilingual stages (language identification, and the multilingual decision for
+pairs that involve an article not in English, :mod:`storyline.multilingual`). Scores are pairwise precision, recall
 and F1 over all pairs of articles, over pairs in two different languages, and
 over pairs of two English articles; ``--fit`` fits the pair model on the pairs of
 the events in the ``fit`` half and reports the ``held_out`` half apart. The last
@@ -88,18 +88,27 @@ def report(arts, labels: np.ndarray, halves: dict[str, str]) -> dict:
     return out
 
 
-def run(folder: Path, fit_model: bool = False) -> dict:
+def _group(arts, cfg, multilingual: bool):
+    """The grouping stages on ``arts``: all of them, or the English matcher's alone."""
     from storyline import pipeline
+    from storyline.multilingual.stage import CrossLanguageStage, LangStage
+    from storyline.stage import Run, executor_of, run_stages
+
+    stages = [s for s in pipeline.GROUPING if multilingual or not isinstance(s, (LangStage, CrossLanguageStage))]
+    r = Run(cfg, executor_of(arts, None), semantic=True, articles=arts)
+    run_stages(stages, r)
+    return list(r.articles), np.asarray(r.labels), r.matching
+
+
+def run(folder: Path, fit_model: bool = False) -> dict:
     from storyline.config import Config
     from storyline.multilingual import embed, identify, match
 
     cfg = Config()
-    arts = load(folder)
-    halves = split([a.meta["story"] for a in arts])
+    halves = split([a.meta["story"] for a in load(folder)])
     t0 = time.perf_counter()
-    cleaned, labels_en, m, _ = pipeline.group_articles(arts, cfg, semantic=True)
+    cleaned, labels_en, m = _group(load(folder), cfg, multilingual=False)
     t_en = time.perf_counter() - t0
-    cleaned = list(cleaned)
     out: dict = {"articles": len(cleaned), "events": len(halves), "english": report(cleaned, labels_en, halves),
                  "english_seconds": round(t_en, 2)}
     t0 = time.perf_counter()
@@ -126,13 +135,10 @@ def run(folder: Path, fit_model: bool = False) -> dict:
         match.load_model.cache_clear()
         out["fit"] = {"pairs": int(train.sum()), "positives": int(y[train].sum())}
     t0 = time.perf_counter()
-    pairs, probs, counts = match.decide(cleaned, m.pairs, m.probs, cfg.match.window_days, cfg.match.url_dates)
-    m2 = pipeline.Matching(pairs, probs.astype(np.float32), np.full((len(pairs), m.features.shape[1]), np.nan),
-                           {**m.counts, **counts}, m.model)
-    labels_ml = pipeline.group(len(cleaned), m2, cfg)
-    out["multilingual_extra_seconds"] = round(time.perf_counter() - t0, 2)
-    out["multilingual"] = report(cleaned, labels_ml, halves)
-    out["multilingual"]["counts"] = counts
+    arts_ml, labels_ml, m_ml = _group(load(folder), cfg, multilingual=True)
+    out["multilingual_seconds"] = round(time.perf_counter() - t0, 2)
+    out["multilingual"] = report(arts_ml, labels_ml, halves)
+    out["multilingual"]["counts"] = {k: m_ml.counts.get(k) for k in ("routed_articles", "cross_pairs", "cross_same")}
     return out
 
 

@@ -133,3 +133,58 @@ def test_store_keeps_detected_language(tmp_path):
     story = s.get_story(s.get_article("ru1")["story_id"])
     assert {a["id"]: a["lang"] for a in story["articles"]}["ru1"] == "ru"
     assert "ru" in story["languages"]
+
+
+# A short report and its translations, written for these tests, and an independent report of the same event.
+_EN = Article(id="en", lang="en", published="2024-03-04T08:00:00",
+              title="Harbour bridge in Tallinn closed after crane collapse",
+              text="A construction crane collapsed onto the old harbour bridge in Tallinn on Monday morning. "
+                   "Two workers were injured and taken to hospital, the city's rescue service said. "
+                   "The bridge will stay closed to traffic for at least 14 days while engineers inspect it. "
+                   "Mayor Mihhail Kõlvart said the city would review safety rules for all building sites near the port.")
+_DE = Article(id="de", lang="de", published="2024-03-04T11:00:00",
+              title="Hafenbrücke in Tallinn nach Kraneinsturz gesperrt",
+              text="Ein Baukran ist am Montagmorgen auf die alte Hafenbrücke in Tallinn gestürzt. "
+                   "Zwei Arbeiter wurden verletzt und ins Krankenhaus gebracht, teilte der Rettungsdienst der Stadt mit. "
+                   "Die Brücke bleibt mindestens 14 Tage für den Verkehr gesperrt, während Ingenieure sie prüfen. "
+                   "Bürgermeister Mihhail Kõlvart sagte, die Stadt werde die Sicherheitsregeln für alle Baustellen "
+                   "am Hafen überprüfen.")
+_FR = Article(id="fr", lang="fr", published="2024-03-04T12:00:00",
+              title="Tallinn : le pont du port fermé après l'effondrement d'une grue",
+              text="Une grue de chantier s'est effondrée lundi matin sur le vieux pont du port de Tallinn. "
+                   "Deux ouvriers ont été blessés et hospitalisés, a indiqué le service de secours de la ville. "
+                   "Le pont restera fermé à la circulation pendant au moins 14 jours, le temps que des ingénieurs "
+                   "l'inspectent. Le maire Mihhail Kõlvart a déclaré que la ville allait revoir les règles de sécurité "
+                   "de tous les chantiers proches du port.")
+_DE2 = Article(id="de2", lang="de", published="2024-03-04T13:00:00", title="Kran stürzt in Tallinn auf Brücke",
+               text="In der estnischen Hauptstadt hat ein Unfall auf einer Baustelle den Verkehr am Hafen lahmgelegt. "
+                    "Augenzeugen berichteten von einem lauten Knall, als der Ausleger auf die Fahrbahn fiel. "
+                    "Die Polizei leitete Autos über die Umgehungsstraße um; Busse fahren vorerst nicht zum Fährterminal. "
+                    "Die Baufirma äußerte sich zunächst nicht zu der Ursache.")
+
+
+@needs_model
+def test_translations_found_independent_report_not():
+    from storyline.multilingual.translation import find_translations
+
+    found = find_translations([_EN, _DE, _FR, _DE2])
+    assert sorted(found) == ["de", "fr"]
+    assert found["de"].source == "en" and found["fr"].source == "en"
+    assert [(x.a, x.b) for x in found["de"].pairs] == [(i, i) for i in range(5)]  # title and 4 sentences, in order
+
+
+@needs_model
+def test_regrade_and_counterparts():
+    from storyline.multilingual.translation import GRADE, english_counterparts, regrade
+    from storyline.provenance import analyse_story
+
+    arts = [_EN, _DE, _DE2]
+    prov = regrade(analyse_story(arts), arts)
+    by = {a.article_id: a for a in prov.articles}
+    assert by["de"].grade == GRADE and by["de"].parent == "en"
+    assert by["de2"].grade != GRADE
+    assert {"source": "en", "target": "de", "grade": GRADE} .items() <= next(
+        e for e in prov.edges if e["target"] == "de").items()
+    pairs = english_counterparts(arts)
+    assert pairs and all(p["lang"] == "de" for p in pairs)
+    assert any(p["text"].startswith("Zwei Arbeiter") and p["english"].startswith("Two workers") for p in pairs)

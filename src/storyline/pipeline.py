@@ -35,6 +35,7 @@ from storyline.executors.base import fingerprint
 from storyline.executors.shards import SHARD_SIZE, ShardedArticles
 from storyline.ingest.stage import IngestStage, load
 from storyline.model import Article, Skipped, Story
+from storyline.multilingual.stage import CrossLanguageStage, LangStage
 from storyline.progress import Reporter
 from storyline.provenance.stage import ProvenanceStage
 from storyline.represent.stage import RepresentStage, article_days, represent
@@ -65,9 +66,11 @@ log = logging.getLogger(__name__)
 #: From the articles to their stories: what a batch run and a store's settling both run.
 GROUPING: tuple[Stage, ...] = (
     CleanStage(),
+    LangStage(),
     RepresentStage(),
     CandidatesStage(),
     VerifyStage(),
+    CrossLanguageStage(),  # pairs with an article not in English; a no-op for English-only corpora
     ClusterStage(),
     StoriesStage(),
 )

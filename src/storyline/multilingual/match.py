@@ -67,7 +67,7 @@ class Signals:
 
 
 def signals(articles: Sequence[Article], url_dates: bool = True) -> Signals:
-    from storyline.pipeline import article_days
+    from storyline.represent.stage import article_days
 
     heads = [head(a) for a in articles]
     return Signals(
