@@ -138,7 +138,9 @@ def demo(tmp_path_factory):
             # tracking parameter; one old page changes GUID only
             h = host(first[0]["url"])
             again = [{"title": "again", "link": first[0]["url"] + "?utm_source=x", "guid": "new-guid-1"},
-                     {"title": "again", "link": first[0]["url"], "guid": "new-guid-2"}]
+                     {"title": "again", "link": first[0]["url"], "guid": "new-guid-2"},
+                     {"title": "amp", "link": first[1]["url"] + "/amp", "guid": "new-guid-3"}]
+            srv.routes[first[1]["url"] + "/amp"] = Route(first[1]["body"])  # the same page at another URL
             feeds2 = serve_feeds(srv, list(reversed(first)) + second, {**extras, h: again})
             assert feeds2 == feeds
             r2 = w.poll(all_sources=True)
@@ -164,6 +166,7 @@ def test_second_poll_stores_only_the_new_items_and_announces(demo):
     assert len(ids) == len(set(ids)) == len(demo["pages"])
     assert set(ids) == {p["url"] for p in demo["pages"]}
     assert demo["r2"].articles == len(demo["second"])
+    assert demo["r2"].duplicates == 1  # the same text under a new GUID and a new URL: fetched, not stored
     types = [e["type"] for e in demo["ev2"]]
     assert "story.new" in types and "story.grew" in types
     new = [e for e in demo["ev2"] if e["type"] == "story.new"]
