@@ -51,7 +51,7 @@ def watch(
         if events:
             sinks.append(FileSink(db, events))
         if webhook:
-            sinks.append(WebhookSink(db, webhook, secret or "", proxy=ccfg.proxy))
+            sinks.append(WebhookSink(db, webhook, secret or ""))  # sent directly: --proxy is for the sources
         w = Watcher(db, urls, config=wcfg, client=ccfg, sinks=sinks, log_line=say if log else None)
 
         def stop(signum: int, frame: Any) -> None:
