@@ -188,3 +188,34 @@ def test_regrade_and_counterparts():
     pairs = english_counterparts(arts)
     assert pairs and all(p["lang"] == "de" for p in pairs)
     assert any(p["text"].startswith("Zwei Arbeiter") and p["english"].startswith("Two workers") for p in pairs)
+
+
+@needs_model
+def test_digest_lists_languages_and_counterparts():
+    from storyline.digest import build_digest
+    from storyline.provenance import GRADES, analyse_story
+
+    assert "translation" in GRADES
+    arts = [_EN, _DE, _DE2]
+    prov = analyse_story(arts).to_json()
+    d = build_digest("st_x", arts, prov)
+    assert d.data["languages"] == ["de", "en"]
+    assert d.data["across_languages"]
+    assert "## Across languages" in d.to_markdown()
+    html = d.to_html()
+    assert "<h2>Across languages</h2>" in html and 'lang="de"' in html
+    one = build_digest("st_y", [_EN], None)
+    assert one.data["languages"] == ["en"] and one.data["across_languages"] == []
+    assert "Across languages" not in one.to_markdown()
+
+
+def test_digest_section_escapes():
+    from storyline.multilingual.digest import html_section, markdown_section
+
+    data = {"languages": ["de", "en"], "across_languages": [
+        {"article_id": "a", "lang": "de", "text": "<script>x</script> | *b*", "english": "<b>y</b>",
+         "english_article_id": "b", "cosine": 0.9}]}
+    h = "".join(html_section(data))
+    assert "<script>" not in h and "&lt;script&gt;" in h and "<b>y" not in h
+    m = "\n".join(markdown_section(data))
+    assert "<script>" not in m and "\\|" in m

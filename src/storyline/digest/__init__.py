@@ -10,14 +10,27 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
-from storyline.digest.build import SCHEMA, Digest, build_digest
+from storyline.digest.build import SCHEMA, Digest
+from storyline.digest.build import build_digest as _build_digest
 from storyline.errors import InputError
 from storyline.model import Article
 
 __all__ = ["SCHEMA", "Digest", "build_digest", "digest_run", "safe_name", "write_digests"]
+
+
+def build_digest(story_id: str, articles: Sequence[Article], provenance: dict | None = None,
+                 vectors: Any = None) -> Digest:
+    """:func:`storyline.digest.build.build_digest`, with the story's languages and its sentences not in
+    English beside their English counterparts (:mod:`storyline.multilingual.digest`)."""
+    from storyline.multilingual.digest import attach
+
+    d = _build_digest(story_id, articles, provenance, vectors)
+    attach(d.data, articles)
+    return d
 
 
 def safe_name(story_id: str) -> str:

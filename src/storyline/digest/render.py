@@ -10,6 +10,8 @@ import html as _html
 import re
 from typing import Any
 
+from storyline.multilingual import digest as across_languages
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
 
 
@@ -122,6 +124,7 @@ def markdown(data: dict[str, Any]) -> str:
                 f"- Fact ({md(f['kind'])}, {md(f['about'])}): {md(f['value'])} = {md(f['normalised'])}"
             )
         lines.append("")
+    lines += across_languages.markdown_section(data)
     lines += ["## Sources", "", "| article | outlet | title | published | grade |", "|---|---|---|---|---|"]
     for a in data["articles"]:
         lines.append(
@@ -235,6 +238,7 @@ def html(data: dict[str, Any]) -> str:
             for f in x["facts"]
         ]
         out.append("</ul>")
+    out += across_languages.html_section(data)
     out.append(
         "<h2>Sources</h2><table><tr><th>article</th><th>outlet</th><th>title</th><th>published</th><th>grade</th></tr>"
     )
