@@ -233,7 +233,7 @@ def test_digest_schema_and_sources(story_digest):
     assert d["schema"] == SCHEMA == "storyline.digest/1"
     assert {"summary", "quotes", "facts", "only_in"} <= set(d)
     assert d["sources"]["independent_reports"] == 2  # the copy counts with its original
-    assert d["sources"]["label"] == "3 outlets, 2 independent reports"
+    assert d["sources"]["label"] == "3 outlets, 2 sources (2 own reports)"
     for s in d["summary"]:
         assert s["outlets"] and s["reports"] <= len(s["outlets"])
     # the copied lede is carried by two outlets but one report
@@ -278,6 +278,24 @@ def test_digest_only_in(story_digest):
 def test_digest_drops_promotions(story_digest):
     text = json.dumps(story_digest)
     assert "Download our app" not in text
+
+
+def test_sources_are_roots_and_wires_are_named():
+    prov = {
+        "articles": [
+            {"article_id": "a1", "grade": "verbatim", "parent": "wire:ap", "source": "wire:ap"},
+            {"article_id": "b1", "grade": "light-rewrite", "parent": "a1", "source": "wire:ap"},
+            {"article_id": "c1", "grade": "independent", "parent": None, "source": "own"},
+        ]
+    }
+    d = build_digest("truce-1", _story(), provenance=prov, vectors=False).to_json()
+    assert d["sources"]["independent_reports"] == 2
+    assert d["sources"]["label"] == "3 outlets, 2 sources (AP and 1 own report)"
+    roots = {r["source"]: r["articles"] for r in d["sources"]["roots"]}
+    assert roots == {"wire:ap": ["a1", "b1"], "c1": ["c1"]}
+    assert {a["id"]: a["report"] for a in d["articles"]} == {"a1": "wire:ap", "b1": "wire:ap", "c1": "c1"}
+    only_ap = [s for s in d["summary"] if set(s["outlets"]) <= {"Harbor Wire", "Daily Copy"}]
+    assert all(s["reports"] == 1 and s["label"].endswith("1 source (AP)") for s in only_ap)
 
 
 def test_no_provenance_counts_outlets():
@@ -460,7 +478,17 @@ def test_seed_summary(seed):
     d, md, _, _ids = seed
     assert 5 <= len(d["summary"]) <= 10
     assert any(len(s["outlets"]) == 5 for s in d["summary"])
-    assert "5 outlets, 5 independent reports" in md
+    assert "5 outlets, 5 independent reports" in md  # without provenance every outlet counts
+
+
+def test_seed_with_provenance_counts_one_source(seed):
+    from storyline.provenance import analyse_story
+
+    arts = _seed_articles()
+    d = build_digest("seed", arts, analyse_story(arts).to_json()).to_json()
+    assert d["sources"]["label"] == "5 outlets, 1 source (Reuters)"
+    assert d["sources"]["independent_reports"] == 1
+    assert all(s["reports"] == 1 for s in d["summary"]) and all(q["reports"] == 1 for q in d["quotes"])
 
 
 # ----------------------------------------------------------------------------- ECB+ stories (real data)
@@ -660,7 +688,7 @@ def test_sample_strike_copies_collapse(sample):
     out, _ = sample
     d, _, md, _ = out["port-sallow-strike"]
     assert d["sources"]["independent_reports"] == 2
-    assert "8 outlets, 2 independent reports" in md
+    assert "8 outlets, 2 sources (2 own reports)" in md
     wire = [s for s in d["summary"] if len(s["outlets"]) >= 5]
     assert wire and all(s["reports"] <= 2 for s in wire)
     q = next(q for q in d["quotes"] if "make way for machines" in q["text"])
@@ -681,3 +709,31 @@ def test_sample_no_boilerplate(sample, story):
             if "<title>" in line:
                 continue  # a feed footer around the title: left to the cleaner, see the report
             assert line not in text, line
+
+
+def test_story_page_pieces_show_a_missing_wire():
+    from storyline.serve import render
+
+    digest = {
+        "articles": [
+            {"id": "a", "outlet": "A", "report": "wire:reuters"},
+            {"id": "b", "outlet": "B", "report": "wire:reuters"},
+            {"id": "c", "outlet": "C", "report": "c"},
+        ],
+        "facts": [{"kind": "deaths", "values": [{"value": "3", "outlets": ["B"]}, {"value": "4", "outlets": ["C"]}]}],
+    }
+    m = render.coverage(digest, ["A", "B", "C"])
+    assert m is not None and m.outlets == ["A", "B", "C", "Reuters (wire, not in corpus)"]
+    assert [row[0]["text"] for row in m.cells] == ["—", "3", "4", "3"]  # the wire sent what its copies carry
+    prov = {
+        "original": "wire:reuters",
+        "articles": [
+            {"article_id": "a", "grade": "verbatim", "parent": "wire:reuters", "source": "wire:reuters"},
+            {"article_id": "b", "grade": "spun", "parent": "a", "source": "wire:reuters"},
+            {"article_id": "c", "grade": "light-rewrite", "parent": None, "source": "unknown-absent"},
+        ],
+        "edges": [{"source": "wire:reuters", "target": "a", "grade": "verbatim"},
+                  {"source": "a", "target": "b", "grade": "spun"}],
+    }  # fmt: skip
+    svg = str(render.derivation_svg(prov, digest["articles"], lambda i: f"/c?a={i}"))
+    assert "Reuters (wire)" in svg and "unknown source" in svg and svg.count('<g class="node') == 5

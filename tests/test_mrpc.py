@@ -1,4 +1,5 @@
-"""The sentence paraphrase decision on MRPC (train split, cross-validated), and bench/eval_mrpc.py.
+"""The sentence paraphrase decision on MRPC's train split, cut once into a fitting part (cross-validated,
+the pinned constants come from it) and a held-out part never fitted on; and bench/eval_mrpc.py.
 
 Encoding MRPC's ~7,800 distinct sentences is the slow part (about a minute on
 two cores); it happens once per test session.
@@ -36,19 +37,37 @@ def mrpc():
         pytest.skip("MRPC: ../shared/data not found")
     ev = _eval_module()
     y, s1, s2 = ev.read_mrpc(TRAIN)
-    return ev, ev.features(s1, s2), y
+    held = ev.held_out(TRAIN)
+    x = ev.features(s1, s2)
+    return ev, x[~held], y[~held], x[held], y[held]
+
+
+def test_held_out_part_is_a_fixed_fifth_cut_by_sentence_ids(mrpc):
+    ev, _x, y_fit, _xh, y_held = mrpc
+    held = ev.held_out(TRAIN)
+    assert len(held) == len(y_fit) + len(y_held) == 4076
+    assert 0.17 <= held.mean() <= 0.23
+    assert abs(y_held.mean() - y_fit.mean()) < 0.05  # a cut by hash, not by label
+    assert (ev.held_out(TRAIN) == held).all()
+
+
+def test_held_out_decision_meets_floors(mrpc):
+    ev, _x, _y, xh, yh = mrpc
+    res = ev.metrics((para.score_features(xh) >= para.PARAPHRASE_THRESHOLD).astype(int), yh)
+    assert res["accuracy"] >= FLOORS["mrpc_held_out_accuracy"], res
+    assert res["f1"] >= FLOORS["mrpc_held_out_f1"], res
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_cross_validated_decision_meets_floors(mrpc, seed):
-    ev, x, y = mrpc
+    ev, x, y, _xh, _yh = mrpc
     res = ev.cross_validate(x, y, folds=10, seed=seed)
     assert res["accuracy"] >= FLOORS["mrpc_cv_accuracy"], res
     assert res["f1"] >= FLOORS["mrpc_cv_f1"], res
 
 
 def test_pinned_decision_meets_floors_and_matches_a_refit(mrpc):
-    ev, x, y = mrpc
+    ev, x, y, _xh, _yh = mrpc  # the fitting part only: the constants never saw the held-out pairs
     pred = (para.score_features(x) >= para.PARAPHRASE_THRESHOLD).astype(int)
     res = ev.metrics(pred, y)
     assert res["accuracy"] >= FLOORS["mrpc_pinned_accuracy"], res

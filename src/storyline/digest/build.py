@@ -188,18 +188,18 @@ def _clusters(sim: np.ndarray, threshold: float, cannot: np.ndarray | None = Non
 # ----------------------------------------------------------------------------- sources
 
 
-def _reports(articles: Sequence[Article], provenance: dict | None) -> tuple[list[int], list[str]]:
-    """Independent report of each article (index of its original) and each article's grade."""
+def _reports(articles: Sequence[Article], provenance: dict | None) -> tuple[list[str], list[str]]:
+    """Each article's source (the root it derives from: ``wire:<name>``, the id of the article of own
+    reporting it copies, or ``unknown-absent:<id>`` for a family whose source is nowhere named) and
+    each article's grade. Without provenance each outlet counts as one source."""
     n = len(articles)
     grades = [""] * n
-    report = list(range(n))
     if not provenance:
-        by_outlet: dict[str, int] = {}
-        for i, a in enumerate(articles):
-            report[i] = by_outlet.setdefault(_outlet(a), i)
-        return report, grades
+        by_outlet: dict[str, str] = {}
+        return [by_outlet.setdefault(_outlet(a), a.id) for a in articles], grades
     idx = {a.id: i for i, a in enumerate(articles)}
     parent: dict[int, int] = {}
+    given: dict[int, str] = {}
     for rec in provenance.get("articles", []):
         i = idx.get(rec.get("article_id"))
         if i is None:
@@ -208,13 +208,56 @@ def _reports(articles: Sequence[Article], provenance: dict | None) -> tuple[list
         p = idx.get(rec.get("parent")) if rec.get("parent") is not None else None
         if grades[i] in COPY_GRADES and p is not None and p != i:
             parent[i] = p
+        if rec.get("source"):
+            given[i] = rec["source"]
+    report = []
     for i in range(n):
         j, seen = i, {i}
         while j in parent and parent[j] not in seen:
             j = parent[j]
             seen.add(j)
-        report[i] = j
+        src = given.get(i)
+        if src is None or src == "own":  # older provenance without sources: the in-story root
+            report.append(articles[j].id)
+        elif src == "unknown-absent":
+            report.append(f"unknown-absent:{articles[j].id}")
+        elif src.startswith("wire:") or src in idx:
+            report.append(src)
+        else:
+            report.append(articles[j].id)
     return report, grades
+
+
+def _source_names(keys: set[str]) -> str:
+    """"Reuters", "AP, Reuters and 1 own report": the wires by name, the rest counted."""
+    from storyline.provenance.credits import display
+
+    wires = sorted(display(k[5:]) for k in keys if k.startswith("wire:"))
+    unknown = sum(k.startswith("unknown-absent:") for k in keys)
+    own = len(keys) - len(wires) - unknown
+    parts = list(wires)
+    if own:
+        parts.append(f"{own} own report" + ("s" if own != 1 else ""))
+    if unknown:
+        parts.append(f"{unknown} unnamed source" + ("s" if unknown != 1 else ""))
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _roots(arts: Sequence[Article], report: list[str]) -> list[dict[str, Any]]:
+    from storyline.provenance.credits import display
+
+    out: dict[str, list[str]] = {}
+    for a, k in zip(arts, report):
+        out.setdefault(k, []).append(a.id)
+    return [
+        {
+            "source": k.split(":")[0] if k.startswith("unknown-absent:") else k,
+            "kind": "wire" if k.startswith("wire:") else "unknown" if k.startswith("unknown-absent:") else "article",
+            "name": display(k[5:]) if k.startswith("wire:") else None,
+            "articles": sorted(v),
+        }
+        for k, v in sorted(out.items())
+    ]
 
 
 def _outlet(a: Article) -> str:
@@ -295,8 +338,9 @@ def build_digest(
             "articles": len(arts),
             "outlets": sorted(set(outlets)),
             "independent_reports": n_reports,
+            "roots": _roots(arts, report),
             "provenance": bool(provenance),
-            "label": _label(len(set(outlets)), n_reports),
+            "label": _label(len(set(outlets)), set(report) if provenance else len(set(report))),
         },
         "articles": [
             {
@@ -306,7 +350,7 @@ def build_digest(
                 "url": a.url,
                 "published": a.published,
                 "grade": grades[i] or None,
-                "report": arts[report[i]].id,
+                "report": report[i],
             }
             for i, a in enumerate(arts)
         ],
@@ -336,13 +380,18 @@ class _Ctx:
     def reports_of(self, art_ids: set[int]) -> int:
         return len({self.report[a] for a in art_ids})
 
+    def label(self, art_ids: set[int]) -> str:
+        """ "3 outlets, 1 source (Reuters)" for these articles (outlets counted without provenance)."""
+        keys = {self.report[a] for a in art_ids}
+        return _label(len({self.outlets[a] for a in art_ids}), keys if any(self.grades) else len(keys))
+
     def first(self, art_ids: set[int]) -> dict[str, Any] | None:
         """The first outlet to carry something: by publication date, else the provenance original."""
         dated = [(self.pubs[a].isoformat(), self.arts[a].published or "", a) for a in art_ids if self.pubs[a]]
         if dated:
             _, _, a = min(dated)
             return {"outlet": self.outlets[a], "article_id": self.arts[a].id, "basis": "published"}
-        originals = [a for a in art_ids if self.report[a] == a and self.grades[a]]
+        originals = [a for a in art_ids if self.report[a] == self.arts[a].id and self.grades[a]]
         roots = {self.report[a] for a in art_ids}
         if len(roots) == 1 and originals:
             a = originals[0]
@@ -350,10 +399,13 @@ class _Ctx:
         return None
 
 
-def _label(n_outlets: int, n_reports: int) -> str:
+def _label(n_outlets: int, sources: set[str] | int) -> str:
+    """ "5 outlets, 1 source (Reuters)"; without provenance (a count) "5 outlets, 5 independent reports"."""
     o = f"{n_outlets} outlet" + ("s" if n_outlets != 1 else "")
-    r = f"{n_reports} independent report" + ("s" if n_reports != 1 else "")
-    return f"{o}, {r}"
+    if isinstance(sources, int):
+        return f"{o}, {sources} independent report" + ("s" if sources != 1 else "")
+    n = len(sources)
+    return f"{o}, {n} source" + ("s" if n != 1 else "") + f" ({_source_names(sources)})"
 
 
 def _relevant(cand: list[tuple[int, int]], sem: np.ndarray | None, lex: Any) -> np.ndarray:
@@ -453,7 +505,7 @@ def _summary(ctx: _Ctx, speaker_of_unit: dict[tuple[int, int], str]) -> tuple[li
         assert rep is not None
         arts = info[lab]["arts"]
         a, u = ctx.cand[rep]
-        n_out, n_rep = len({ctx.outlets[x] for x in arts}), info[lab]["reports"]
+        n_rep = info[lab]["reports"]
         info[lab]["summary"] = True
         out.append(
             {
@@ -463,7 +515,7 @@ def _summary(ctx: _Ctx, speaker_of_unit: dict[tuple[int, int], str]) -> tuple[li
                 "outlets": ctx.outlets_of(arts),
                 "articles": sorted(ctx.arts[x].id for x in arts),
                 "reports": n_rep,
-                "label": _label(n_out, n_rep),
+                "label": ctx.label(arts),
                 "variants": sorted({ctx.texts[i] for i in members[lab]} - {ctx.texts[rep]}),
                 "speaker": speaker_of_unit.get((a, u)),
             }
@@ -500,7 +552,7 @@ def _representative(ctx: _Ctx, idx: list[int]) -> int | None:
             s -= 1.0
         if (t.count("“") != t.count("”")) or t.count('"') % 2:
             s -= 0.5
-        if ctx.report[a] == a:
+        if ctx.report[a] == ctx.arts[a].id:
             s += 0.05
         if s > score:
             best, score = i, s
@@ -671,7 +723,7 @@ def _ledger_entry(ctx: _Ctx, group: list[QuoteMention], norms, cs, qsem, idx) ->
         "outlets": ctx.outlets_of(arts),
         "articles": sorted(ctx.arts[a].id for a in arts),
         "reports": ctx.reports_of(arts),
-        "label": _label(len({ctx.outlets[a] for a in arts}), ctx.reports_of(arts)),
+        "label": ctx.label(arts),
         "first": ctx.first(arts),
         "altered": bool(alterations),
         "alterations": alterations,
@@ -749,7 +801,7 @@ def _add_reported(
             entry["outlets"] = ctx.outlets_of(entry["_arts"])
             entry["articles"] = sorted(ctx.arts[a].id for a in entry["_arts"])
             entry["reports"] = ctx.reports_of(entry["_arts"])
-            entry["label"] = _label(len(entry["outlets"]), entry["reports"])
+            entry["label"] = ctx.label(entry["_arts"])
             entry["first"] = ctx.first(entry["_arts"])
 
 

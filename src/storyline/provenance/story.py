@@ -396,11 +396,16 @@ def analyse_story(
                 }
             )
         if not outlet_wire[aid] and not has_children:
-            if own_wire and (grade != "independent" or own_wire in formal[aid]):
+            credited_copy = own_wire and grade == "independent" and reuse >= PEER_WIRE_MIN
+            if own_wire and (grade != "independent" or own_wire in formal[aid] or credited_copy):
                 par, conf = f"wire:{own_wire}", round(0.6 + 0.3 * credit[aid][own_wire], 3)
-                if grade == "independent":  # a dateline or credit line: the wire's text, not own reporting
+                if grade == "independent" and own_wire in formal[aid]:  # the wire's text, not own reporting
                     grade = "spun" if spin is not None and spin.score >= spin_mod.SPIN_THRESHOLD else "verbatim"
                     ev.append({"kind": "credit", "detail": f"carries {cr.display(own_wire)}'s credit line or dateline"})
+                elif grade == "independent":  # credits the wire in its lede and retells what its peers carry
+                    grade = "light-rewrite"
+                    ev.append({"kind": "credit", "detail": f"credits {cr.display(own_wire)} and shares {reuse:.0%} "
+                               "of its text with the story's other copies"})  # fmt: skip
             elif top_wire and peers:
                 # A spun text is always someone's text: less shared text suffices.
                 floor = SPUN_MIN if grade == "spun" else PEER_WIRE_MIN

@@ -264,6 +264,13 @@ def coverage(digest: dict[str, Any] | None, outlets: Sequence[str], max_columns:
     truncated = max(0, len(cols) - max_columns)
     cols, per_col = cols[:max_columns], per_col[:max_columns]
     names = list(outlets) or sorted({o for m in per_col for o in m})
+    # A wire missing from the corpus gets a row of its own: what its copies carry is what it sent.
+    for row, copies in _wire_rows(digest).items():
+        for m in per_col:
+            carried = next((m[o] for o in copies if o in m), None)
+            if carried is not None:
+                m[row] = carried
+        names.append(row)
     cells = [
         [
             {"text": m[o][0], "cls": m[o][1], "title": m[o][2]}
@@ -274,6 +281,18 @@ def coverage(digest: dict[str, Any] | None, outlets: Sequence[str], max_columns:
         for o in names
     ]
     return Matrix(names, cols, cells, truncated)
+
+
+def _wire_rows(digest: dict[str, Any]) -> dict[str, list[str]]:
+    """Row name ("Reuters (wire, not in corpus)") -> the outlets of the copies of each missing wire."""
+    from storyline.provenance.credits import display
+
+    rows: dict[str, list[str]] = {}
+    for a in digest.get("articles") or []:
+        report = a.get("report") if isinstance(a, dict) else None
+        if isinstance(report, str) and report.startswith("wire:") and isinstance(a.get("outlet"), str):
+            rows.setdefault(f"{display(report[5:])} (wire, not in corpus)", []).append(a["outlet"])
+    return rows
 
 
 # -- derivation graph --------------------------------------------------------------------------
@@ -308,6 +327,9 @@ def derivation_svg(
             for aid, r in recs.items()
             if isinstance(r.get("parent"), str)
         ]
+    for aid, r in recs.items():  # a copy whose source is nowhere named hangs off an "unknown source" node
+        if r.get("source") == "unknown-absent" and r.get("parent") is None:
+            edges.append(("unknown-absent", aid, str(r.get("grade", ""))))
     nodes: list[str] = []
     for n in [provenance.get("original"), *recs, *(x for e in edges for x in e[:2])]:
         if isinstance(n, str) and n not in nodes:
@@ -375,7 +397,7 @@ def derivation_svg(
         rec = recs.get(n, {})
         grade = "original" if n == provenance.get("original") else str(rec.get("grade", ""))
         gcls = grade if grade in GRADES else "other"
-        outlet = str(info.get(n, {}).get("outlet") or n)
+        outlet = str(info.get(n, {}).get("outlet") or _node_name(n))
         label = outlet if len(outlet) <= 22 else outlet[:21] + "…"
         sub = grade or "?"
         share = rec.get("reused_share")
@@ -396,6 +418,15 @@ def derivation_svg(
         out.append(f'<text x="{pad}" y="{height - 4}" class="sub">{hidden} more not drawn</text>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _node_name(n: str) -> str:
+    """A node outside the corpus: the wire by name, or the unknown source of uncredited copies."""
+    from storyline.provenance.credits import display
+
+    if n.startswith("wire:"):
+        return f"{display(n[5:])} (wire)"
+    return "unknown source" if n == "unknown-absent" else n
 
 
 def compare_url(story_id: str, a: str, b: str | None = None) -> str:

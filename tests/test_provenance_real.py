@@ -1,0 +1,80 @@
+"""Provenance on real web pages labelled by hand (bench/realdata/recipe.json, bench/eval_provenance_real.py).
+
+The page texts are third-party and stay out of the repository: the scoring test reads them from
+bench/realdata/.pages (or the folder named by STORYLINE_REALDATA_PAGES) and skips when they are absent.
+The recipe itself (queries, URLs, labels) is checked always.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOORS = json.loads((Path(__file__).parent / "floors" / "provenance.json").read_text())
+
+
+def _ev():
+    """bench/eval_provenance_real.py (bench/ is a folder of scripts, not a package)."""
+    if str(ROOT / "bench") not in sys.path:
+        sys.path.append(str(ROOT / "bench"))
+    return __import__("eval_provenance_real")
+
+
+def test_recipe_has_eight_events_of_six_pages_labelled():
+    ev = _ev()
+    recipe = json.loads(ev.RECIPE.read_text(encoding="utf-8"))
+    events = recipe["events"]
+    assert len(events) >= 8 and all(len(e["pages"]) >= 6 for e in events.values())
+    ids = [p["id"] for e in events.values() for p in e["pages"]]
+    assert len(ids) == len(set(ids))
+    for name, e in events.items():
+        assert int(name.split("-")[-3]) <= 2023, name  # events of 2023 or earlier
+        assert e["queries"]
+        for p in e["pages"]:
+            assert p["kind"] in ev.GRADES and p["url"].startswith("http") and p["query"] in e["queries"]
+            assert p["source"] == "own" if p["kind"] == "independent" else p["source"] != "own"
+            assert "text" not in p  # the texts stay out of the repository
+    kinds = {p["kind"] for e in events.values() for p in e["pages"]}
+    assert kinds == set(ev.GRADES)
+
+
+def test_scores_and_sources_of_hand_made_predictions():
+    ev = _ev()
+    recs = [
+        {"id": "a", "event": "e", "kind": "verbatim", "source": "wire:ap"},
+        {"id": "b", "event": "e", "kind": "spun", "source": "wire:ap"},
+        {"id": "c", "event": "e", "kind": "independent", "source": "own"},
+    ]
+    pred = {
+        "a": ("verbatim", "wire:ap", "wire:ap"),
+        "b": ("light-rewrite", "a", "wire:ap"),
+        "c": ("independent", None, "own"),
+    }
+    res = ev.score(recs, pred)
+    assert res["copies"] == 2 and res["copies_attributed"] == 1.0 and res["source_accuracy"] == 1.0
+    assert res["grade_accuracy"] == pytest.approx(2 / 3, abs=1e-3)
+    assert res["grade_macro_f1"] == pytest.approx(0.5)  # verbatim 1, light-rewrite 0, spun 0, independent 1
+    pred["b"] = ("spun", None, "unknown-absent")
+    assert ev.score(recs, pred)["copies_attributed"] == 0.5
+
+
+def test_missing_pages_give_a_clear_error(tmp_path, capsys):
+    ev = _ev()
+    assert ev.main(["--pages", str(tmp_path)]) == 2
+    assert "pages.jsonl not found" in capsys.readouterr().err
+
+
+def test_real_pages_meet_floors():
+    ev = _ev()
+    folder = ev.pages_dir(None)
+    if not (folder / "pages.jsonl").exists():
+        pytest.skip(f"real-data pages not found in {folder} (bench/realdata/recipe.json says how to collect them)")
+    records = ev.load(folder, ev.RECIPE)
+    res = ev.score(records, ev.analyse(records))
+    assert res["grade_macro_f1"] >= FLOORS["real_grade_macro_f1"], res
+    assert res["copies_attributed"] >= FLOORS["real_copies_attributed"], res
+    assert res["independent_kept"] >= FLOORS["real_independent_kept"], res
