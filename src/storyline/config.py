@@ -49,6 +49,7 @@ class ClusterConfig:
     gate: float | None = None  # minimum pair probability for two articles to be linked at all
     threshold: float | None = None  # average-linkage cut on shared-neighbour similarity
     core: float | None = None  # pairs at least this sure always share a story (1.0: off)
+    power: float | None = None  # neighbour rows hold probability ** power (above 1: the surest neighbours dominate)
     max_component: int = 8000  # larger components are split with a stricter cut first
 
 
@@ -68,6 +69,7 @@ class Config:
             gate=c.gate if c.gate is not None else float(fitted["gate"]),
             threshold=c.threshold if c.threshold is not None else float(fitted["threshold"]),
             core=c.core if c.core is not None else float(fitted.get("core", 1.0)),
+            power=c.power if c.power is not None else float(fitted.get("power", 1.0)),
         )
 
     @classmethod

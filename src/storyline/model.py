@@ -117,6 +117,8 @@ class Story:
     last_published: str | None = None
     outlets: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # other stories of the same event or topic: {story_id, kind (follow-up / same-topic), score, direction}
+    related: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         d = {
@@ -128,6 +130,7 @@ class Story:
             "first_published": self.first_published,
             "last_published": self.last_published,
             "best_match": self.best_match,
+            "related": self.related,
         }
         d.update(self.extra)
         return d

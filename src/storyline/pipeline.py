@@ -206,7 +206,7 @@ def _write(result: RunResult, out: Path, sharded: bool) -> None:
         return
     from storyline.executors.shards import write_article_shards
     from storyline.model import SCHEMA_VERSION
-    from storyline.report import _atomic_write, _jsonl
+    from storyline.report import _atomic_write, _date_sources, _jsonl
 
     index = _id_index(result.articles)
     story_of = np.empty(len(result.articles), dtype=object)
@@ -216,7 +216,9 @@ def _write(result: RunResult, out: Path, sharded: bool) -> None:
     corpus = result.articles
     if isinstance(corpus, ShardedArticles):
         key = fingerprint("outputs", corpus.key, [s.story_id for s in result.stories])
-        write_article_shards(corpus, story_of.tolist(), out, key)
+        when = _date_sources(result)
+        extra = [when(i, a) for i, a in enumerate(corpus.light())]
+        write_article_shards(corpus, story_of.tolist(), out, key, extra=extra)
     if len(result.articles) <= SMALL_RUN:
         write_outputs(result, out)
     else:

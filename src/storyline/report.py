@@ -66,10 +66,22 @@ def _jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     _atomic_write(path, write)
 
 
+def _date_sources(result: RunResult):
+    """``date_source`` per article (see :func:`storyline.verify.features.date_source`), when matching kept it."""
+    from storyline.verify.features import date_source
+
+    m = getattr(result, "matching", None)
+    if m is None or getattr(m, "days", None) is None or len(m.days) != len(result.articles):
+        return lambda i, a: {}
+    return lambda i, a: {"date_source": date_source(a.published, bool(m.dated[i]), float(m.days[i]))}
+
+
 def write_outputs(result: RunResult, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     story_of = {aid: s.story_id for s in result.stories for aid in s.article_ids}
-    _jsonl(out / "articles.jsonl", ({**a.to_json(), "story_id": story_of.get(a.id)} for a in result.articles))
+    when = _date_sources(result)
+    _jsonl(out / "articles.jsonl", ({**a.to_json(), "story_id": story_of.get(a.id), **when(i, a)}
+                                    for i, a in enumerate(result.articles)))
     _jsonl(out / "stories.jsonl", (s.to_json() for s in result.stories))
     summary = {"schema": f"storyline.run/{SCHEMA_VERSION}", **result.summary}
     _atomic_write(out / "summary.json", lambda fh: json.dump(summary, fh, indent=2, ensure_ascii=False))

@@ -4,7 +4,8 @@ Plain connected components over pair decisions chain unrelated events through
 one weak link, and two events of the same kind look alike pair by pair. So the
 clustering works on *shared-neighbour* similarity: two articles are close when
 the articles they are most likely to share a story with are the same ones
-(each row keeps its ``k`` best pair probabilities, rows are L2-normalised, and
+(each row keeps its ``k`` best pair probabilities, raised to ``power`` so that the
+surest neighbours weigh most, rows are L2-normalised, and
 similarity is their dot product). Average linkage on that similarity, cut at a
 fitted threshold, gives the stories. Only pairs whose own probability passes
 ``gate`` can end up linked, so a shared neighbourhood alone never joins two
@@ -58,6 +59,8 @@ def shared_neighbour_similarity(
     P.sum_duplicates()
     G = _top_k_rows(P, cfg.k)
     del P
+    if cfg.power is not None and cfg.power != 1.0:
+        G.data = G.data**cfg.power
     G = G.maximum(G.T).tocsr()
     norms = np.sqrt(np.asarray(G.multiply(G).sum(axis=1)).ravel())
     G = sp.diags(1.0 / np.maximum(norms, 1e-12)) @ G
@@ -200,3 +203,56 @@ def collapse_copies(
     new = np.ones(len(a), dtype=bool)
     new[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
     return fam, len(first), np.stack([a[new], b[new]], axis=1), p[new]
+
+
+RELATED_MIN = 0.3  # the best pair between two stories at least this likely: the stories are related
+FOLLOW_UP_MIN = 0.5  # ... and at least this likely, with the second one later: a follow-up
+
+
+def related_stories(labels: np.ndarray, pairs: np.ndarray, probs: np.ndarray, days: np.ndarray,
+                    related_min: float = RELATED_MIN, follow_up_min: float = FOLLOW_UP_MIN,
+                    ) -> dict[int, list[dict]]:
+    """Links between stories that the clustering kept apart: ``{label: [{label, kind, score}]}``.
+
+    A story is one event of a few days; a later development of it (a death-toll
+    update, a reaction, a clarification) is its own story, linked here. The
+    score of two stories is their most likely candidate pair. The link is a
+    ``follow-up`` when that score reaches ``follow_up_min`` and one story starts
+    at least a day after the other has started (both placed in time; ``days``
+    per article, NaN when unknown), else ``same-topic``. Each side lists the
+    other, sorted by score then label; the kind says which is later through
+    ``direction`` (``earlier`` / ``later``, or ``none``).
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    probs = np.asarray(probs, dtype=np.float64)
+    out: dict[int, list[dict]] = {}
+    if len(pairs) == 0:
+        return out
+    la, lb = labels[pairs[:, 0]], labels[pairs[:, 1]]
+    keep = (la != lb) & (probs >= related_min)
+    if not keep.any():
+        return out
+    a, b = np.minimum(la[keep], lb[keep]), np.maximum(la[keep], lb[keep])
+    p = probs[keep]
+    order = np.lexsort((-p, b, a))
+    a, b, p = a[order], b[order], p[order]
+    first = np.concatenate(([True], (a[1:] != a[:-1]) | (b[1:] != b[:-1])))
+    days = np.asarray(days, dtype=np.float64)
+    n_lab = int(labels.max()) + 1
+    start = np.full(n_lab, np.inf)
+    known = ~np.isnan(days)
+    np.minimum.at(start, labels[known], days[known])
+    for x, y, s in zip(a[first].tolist(), b[first].tolist(), p[first].tolist()):
+        sx, sy = start[x], start[y]
+        later = None
+        if np.isfinite(sx) and np.isfinite(sy) and abs(sy - sx) >= 1.0:
+            later = y if sy > sx else x
+        kind = "follow-up" if later is not None and s >= follow_up_min else "same-topic"
+        for me, other in ((x, y), (y, x)):
+            direction = "none" if later is None else ("later" if later == other else "earlier")
+            out.setdefault(me, []).append({"label": other, "kind": kind, "score": round(s, 4),
+                                           "direction": direction})
+    for v in out.values():
+        v.sort(key=lambda r: (-r["score"], r["label"]))
+    return out

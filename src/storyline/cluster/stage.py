@@ -133,6 +133,7 @@ def build_stories(articles: Sequence[Article], labels: np.ndarray, m: Matching) 
         best_p[src[first]] = pp[first]
         best_j[src[first]] = dst[first]
     stories = []
+    links = _related(labels, m)
     order = np.argsort(labels, kind="stable")
     cuts = np.flatnonzero(np.diff(labels[order])) + 1
     for members in np.split(order, cuts) if n else []:
@@ -156,8 +157,23 @@ def build_stories(articles: Sequence[Article], labels: np.ndarray, m: Matching) 
                 outlets=outlets,
             )
         )
+        stories[-1].related = links.get(int(labels[members[0]]), [])
+    sid = {int(labels[members[0]]): s.story_id for members, s in zip(np.split(order, cuts) if n else [], stories)}
+    for s in stories:
+        s.related = [{"story_id": sid[r["label"]], "kind": r["kind"], "score": r["score"],
+                      "direction": r["direction"]} for r in s.related]
     stories.sort(key=lambda s: (-len(s.article_ids), s.first_published or "", s.story_id))
     return stories
+
+
+def _related(labels: np.ndarray, m: Matching) -> dict[int, list[dict]]:
+    """Links between the stories (:func:`storyline.cluster.related_stories`), by story label."""
+    from storyline.cluster import related_stories
+
+    days = np.full(len(labels), np.nan)
+    if m.days is not None and m.dated is not None:
+        days = np.where(m.dated, m.days, np.nan)  # own dates only: a borrowed day does not order stories
+    return related_stories(labels, m.pairs, m.probs, days)
 
 
 def _first_line(text: str, limit: int = 120) -> str:

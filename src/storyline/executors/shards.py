@@ -354,7 +354,8 @@ _PARQUET_FIELDS = ("id", "story_id", "outlet", "url", "title", "published", "aut
 
 
 def _write_shard(
-    shard: list[Article], index: int, key: str, story_ids: list[str], out: str, formats: tuple[str, ...]
+    shard: list[Article], index: int, key: str, story_ids: list[str], extra: list[dict[str, Any]] | None,
+    out: str, formats: tuple[str, ...],
 ) -> dict[str, Any]:
     """Write one shard's articles (with their story ids) as articles-NNNNN.{jsonl,parquet}; skip if done."""
     folder = Path(out)
@@ -365,7 +366,8 @@ def _write_shard(
             return {"index": index, "skipped": True, "files": sorted(names.values())}
     except (OSError, ValueError):
         pass
-    rows = [{**a.to_json(), "story_id": sid} for a, sid in zip(shard, story_ids)]
+    rows = [{**a.to_json(), "story_id": sid, **(extra[i] if extra else {})}
+            for i, (a, sid) in enumerate(zip(shard, story_ids))]
     if "jsonl" in names:
         _atomic(folder / names["jsonl"],
                 lambda fh: fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "w")
@@ -400,20 +402,21 @@ def _write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
 
 def write_article_shards(
     articles: ShardedArticles, story_ids: Sequence[str], out: str | Path, key: str,
-    formats: tuple[str, ...] = ("jsonl", "parquet"),
+    formats: tuple[str, ...] = ("jsonl", "parquet"), extra: Sequence[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Every shard of ``articles`` written by a task as ``out/articles-NNNNN.{jsonl,parquet}``.
 
-    ``story_ids[i]`` is article ``i``'s story. A shard whose marker names the same
+    ``story_ids[i]`` is article ``i``'s story; ``extra[i]``, if given, more fields of its record. A shard whose marker names the same
     ``key`` (a fingerprint of the run's inputs and results) and whose files exist
     is not written again.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     ex = articles.executor
+    spans = [(articles.offsets[s], articles.offsets[s + 1]) for s in range(len(articles.shards))]
     shard_args = [
-        (s, fingerprint(key, s), list(story_ids[articles.offsets[s] : articles.offsets[s + 1]]))
-        for s in range(len(articles.shards))
+        (s, fingerprint(key, s), list(story_ids[a:b]), list(extra[a:b]) if extra is not None else None)
+        for s, (a, b) in enumerate(spans)
     ]
     return ex.gather(ex.map_shards(_write_shard, articles.shards, str(out), tuple(formats), desc="write",
                                    shard_args=shard_args))

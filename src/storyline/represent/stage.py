@@ -26,6 +26,7 @@ from storyline.verify.features import (
     Representation,
     document_frequency,
     hashed_counts,
+    key_terms,
     numbers,
     tfidf_weight,
     to_days,
@@ -43,6 +44,7 @@ def _lexical_shard(shard: list[Article]) -> tuple[dict[str, Any], tuple[Any, Any
         "years": [years(t) for t in texts],
         "numbers": [numbers(t) for t in texts],
         "words": np.array([len(t.split()) for t in texts], dtype=np.float32),
+        "terms": [key_terms(a.title, a.text) for a in shard],
     }
     return info, (W, E)
 
@@ -108,7 +110,7 @@ def represent(
         sigs = (np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, lex.num_perm), np.uint32))
     with reporter.stage("lexical"):
         results = map_cached(ex, _lexical_shard, corpus.shards, store=store, stage="lexical", desc="lexical",
-                             keys=keys("lexical"), returns=2)
+                             keys=keys("lexical", "terms"), returns=2)
         infos = ex.gather([info for info, _ in results])
         days = ex.gather(ex.map_shards(_days_shard, corpus.shards, cfg.match.url_dates, desc="dates"))
         # regroup: document frequencies over all shards
@@ -142,6 +144,7 @@ def represent(
         numbers=[x for i in infos for x in i["numbers"]],
         words=np.concatenate([i["words"] for i in infos]) if infos else np.zeros(0, np.float32),
         days=np.concatenate(days) if days else np.zeros(0, np.float64),
+        terms=[x for i in infos for x in i["terms"]],
     )
     # where the executor already holds the weighted rows: verify tasks read them there
     rep._shard_rows = (np.asarray(corpus.offsets), weighted)  # type: ignore[attr-defined]

@@ -149,6 +149,17 @@ class ArticleSummary(BaseModel):
     chars: int
 
 
+class RelatedStory(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    story_id: str
+    kind: Literal["follow-up", "same-topic"] = Field(
+        description="follow-up: a later or earlier development of the same event; same-topic: another event alike")
+    score: float = Field(description="the strongest pair probability between the two stories")
+    direction: Literal["earlier", "later", "none"] = Field(description="when the other story is, seen from this one")
+    title: str | None = None
+    first_published: str | None = None
+
+
 class StoryOut(BaseModel):
     model_config = ConfigDict(extra="allow")
     story_id: str
@@ -163,6 +174,7 @@ class StoryOut(BaseModel):
     articles: list[ArticleSummary]
     digest: dict[str, Any] | None
     provenance: dict[str, Any] | None
+    related: list[RelatedStory] = Field(default_factory=list, description="linked stories, not merged ones")
 
 
 class ArticleOut(BaseModel):

@@ -54,6 +54,22 @@ MAX_FTS_BODY = 64_000  # characters of article titles kept in a story's search t
 EMBED_DTYPE = np.float32
 
 
+def _related_rows(related: Any) -> list[tuple[str, str, float, str]]:
+    """A story's ``related`` list as (story id, kind, score, direction) rows; malformed entries are errors."""
+    rows = []
+    for r in related or []:
+        if not isinstance(r, dict) or not isinstance(r.get("story_id"), str):
+            raise InputError("a related story needs a story_id", code="E142")
+        kind = r.get("kind", "same-topic")
+        if kind not in ("follow-up", "same-topic"):
+            raise InputError(f"related kind is follow-up or same-topic, not {kind!r}", code="E142")
+        direction = r.get("direction", "none")
+        if direction not in ("earlier", "later", "none"):
+            raise InputError(f"related direction is earlier, later or none, not {direction!r}", code="E142")
+        rows.append((r["story_id"], kind, float(r.get("score", 0.0)), direction))
+    return rows
+
+
 class StoreError(StorylineError):
     code = "E500"
 
@@ -589,8 +605,10 @@ class Store:
                 "outlets",
                 "first_published",
                 "last_published",
+                "related",
             )
         }
+        related = _related_rows(story.get("related"))
         with self.write() as con:
             row = con.execute("SELECT rowid FROM stories WHERE story_id = ?", (sid,)).fetchone()
             if row is None:
@@ -609,6 +627,10 @@ class Store:
             con.execute("UPDATE articles SET story_rowid = NULL WHERE story_rowid = ?", (srow,))
             con.executemany("UPDATE articles SET story_rowid = ? WHERE rowid = ?", [(srow, r) for r in rids])
             self._recompute(con, srow)
+            con.execute("DELETE FROM story_related WHERE story_rowid = ?", (srow,))
+            con.executemany(
+                "INSERT OR REPLACE INTO story_related(story_rowid, related_id, kind, score, direction) "
+                "VALUES (?,?,?,?,?)", [(srow, *r) for r in related])
             version = con.execute("SELECT version FROM stories WHERE rowid = ?", (srow,)).fetchone()[0]
             if provenance is not None:
                 self._put_doc(con, "provenance", srow, version, provenance)
@@ -857,6 +879,12 @@ class Store:
             prov = con.execute(
                 "SELECT doc, story_version FROM provenance WHERE story_rowid = ?", (s["rowid"],)
             ).fetchone()
+            # links to stories still stored (a settle may have replaced one since)
+            related = con.execute(
+                "SELECT r.related_id, r.kind, r.score, r.direction, t.title, t.first_published FROM story_related r "
+                "JOIN stories t ON t.story_id = r.related_id WHERE r.story_rowid = ? "
+                "ORDER BY r.score DESC, r.related_id", (s["rowid"],)
+            ).fetchall()
         d: dict[str, Any] = {
             "story_id": s["story_id"],
             "title": s["title"],
@@ -883,6 +911,11 @@ class Store:
             for a in arts
         ]
         d["languages"] = sorted({a["lang"] for a in arts if a["lang"]})
+        d["related"] = [
+            {"story_id": r[0], "kind": r[1], "score": r[2], "direction": r[3], "title": r[4],
+             "first_published": r[5]}
+            for r in related
+        ]
         d["digest"] = json.loads(dig["doc"]) if dig else None
         d["digest_version"] = dig["story_version"] if dig else None
         d["provenance"] = json.loads(prov["doc"]) if prov else None

@@ -275,6 +275,20 @@ CREATE TABLE watch_events (
 );
 """
 
+# Links between stories kept apart (a later development of one event, or a story of the same topic):
+# one row per direction, so a story's links are one indexed read; dropped with the story.
+_0006_related = """
+CREATE TABLE story_related (
+    story_rowid INTEGER NOT NULL REFERENCES stories(rowid) ON DELETE CASCADE,
+    related_id  TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    score       REAL NOT NULL,
+    direction   TEXT NOT NULL DEFAULT 'none',
+    PRIMARY KEY (story_rowid, related_id)
+) WITHOUT ROWID;
+CREATE INDEX story_related_target ON story_related(related_id);
+"""
+
 
 MIGRATIONS: list[Migration] = [
     Migration("0001_core", _script(_0001_core)),
@@ -282,6 +296,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0003_covering_list_indexes", _script(_0003_covering_list_indexes)),
     Migration("0004_vector_cache", _script(_0004_vector_cache)),
     Migration("0005_watch", _script(_0005_watch)),
+    Migration("0006_related", _script(_0006_related)),
 ]
 
 

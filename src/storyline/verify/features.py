@@ -12,11 +12,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
 
-FEATURES = ("cosine", "tfidf", "entities", "year_conflict", "year_shared", "numbers", "log_min_words")
+BASE_FEATURES = ("cosine", "tfidf", "entities", "year_conflict", "year_shared", "numbers", "log_min_words")
 
 _CAP = re.compile(
     r"\b[A-Z][\w'\-]*[A-Za-z](?:\s+(?:of|de|del|la|the|van|von|al|bin|da)?\s*[A-Z][\w'\-]*[A-Za-z])*"
@@ -81,6 +82,7 @@ class Representation:
     numbers: list[frozenset[str]]
     words: np.ndarray  # word count per article
     days: np.ndarray  # publication time in days, NaN if unknown
+    terms: list[tuple[list[str], list[str]]] | None = None  # key_terms() per article (event features)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -139,11 +141,11 @@ def rowwise_dot(X: sp.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 200
 
 
 def pair_features(rep: Representation, pairs: np.ndarray) -> np.ndarray:
-    """One row of :data:`FEATURES` per pair (i, j)."""
+    """One row of :data:`BASE_FEATURES` per pair (i, j): what the two articles alone say."""
     if len(pairs) == 0:
-        return np.zeros((0, len(FEATURES)), dtype=np.float32)
+        return np.zeros((0, len(BASE_FEATURES)), dtype=np.float32)
     a, b = pairs[:, 0], pairs[:, 1]
-    F = np.zeros((len(pairs), len(FEATURES)), dtype=np.float32)
+    F = np.zeros((len(pairs), len(BASE_FEATURES)), dtype=np.float32)
     F[:, 0] = np.einsum("ij,ij->i", rep.vectors[a], rep.vectors[b])
     F[:, 1] = rowwise_dot(rep.tfidf, a, b)
     F[:, 2] = rowwise_dot(rep.ents, a, b)
@@ -157,4 +159,211 @@ def pair_features(rep: Representation, pairs: np.ndarray) -> np.ndarray:
         if ni and nj:
             F[r, 5] = len(ni & nj) / min(len(ni), len(nj))
     F[:, 6] = np.log1p(np.minimum(rep.words[a], rep.words[b]))
+    return F
+
+
+# -- what sets an event apart from the other articles of its days ------------------------------------
+
+HEAD_WORDS = 40  # words of the lede counted with the headline
+RARITY_WINDOW = 3.0  # days either side in which a term's rarity is counted
+_TERM_SPACE = 1 << 22
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+|\d[\d,.]*")
+
+
+def head_text(title: str, text: str) -> str:
+    """The headline and the lede: the title and the body's first ``HEAD_WORDS`` words."""
+    lede = " ".join(text.split()[:HEAD_WORDS])
+    return f"{title}\n{lede}" if title else lede
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "new", "year", "years", "week", "day", "just"}
+
+
+def key_terms(title: str, text: str) -> tuple[list[str], list[str]]:
+    """An article's distinctive-term candidates: (headline and lede words, entities and numbers of the whole text).
+
+    Terms are lowercased; the headline set keeps content words of three letters or more.
+    """
+    stop = _stop_words()
+    head = sorted({w for w in (m.group(0).lower().strip("'-") for m in _WORD.finditer(head_text(title, text)))
+                   if len(w) >= 3 and w not in stop and not w[0].isdigit()})
+    full = f"{title}\n{text}" if title else text
+    facts = sorted({"e:" + e for e in entities(full)} | {"n:" + x for x in numbers(full)})
+    return head, facts
+
+
+def _term_ids(terms: Sequence[str]) -> np.ndarray:
+    from sklearn.utils import murmurhash3_32
+
+    return np.array([murmurhash3_32(t, seed=0, positive=True) % _TERM_SPACE for t in terms], dtype=np.int64)
+
+
+def window_weights(term_lists: Sequence[Sequence[str]], days: np.ndarray, window: float = RARITY_WINDOW,
+                   ) -> sp.csr_matrix:
+    """Rows of term weights, L2-normalised: each term weighted by how rare it is around the article's day.
+
+    For an article placed in time (``days`` not NaN) a term's weight is
+    ``log((1 + N) / df)`` with N the articles placed within ``window`` days
+    of it and df those among them that have the term: a name every article of the
+    week carries weighs little, one only this event's reports carry weighs much.
+    An article not placed in time is weighed against the whole corpus.
+    """
+    n = len(term_lists)
+    lengths = np.array([len(t) for t in term_lists], dtype=np.int64)
+    ids = _term_ids([t for ts in term_lists for t in ts]) if lengths.sum() else np.zeros(0, np.int64)
+    rows = np.repeat(np.arange(n), lengths)
+    # one entry per (article, term): hashing collisions inside one article count once
+    if len(ids):
+        both = np.unique(rows * _TERM_SPACE + ids)
+        rows, ids = both // _TERM_SPACE, both % _TERM_SPACE
+    days = np.asarray(days, dtype=np.float64)
+    dated = ~np.isnan(days)
+    weights = np.zeros(len(ids), dtype=np.float64)
+    # corpus-wide rarity for the articles not placed in time
+    _, inv, df_all = np.unique(ids, return_inverse=True, return_counts=True)
+    flat = ~dated[rows]
+    weights[flat] = np.log((1.0 + n) / df_all[inv.ravel()][flat])
+    if dated.any():
+        d0 = float(np.nanmin(days))
+        span = float(np.nanmax(days)) - d0 + 2 * window + 1
+        sel = dated[rows]
+        t, d = ids[sel], days[rows[sel]] - d0 + window  # >= window
+        keys = np.sort(t.astype(np.float64) * span + d)
+        all_days = np.sort(days[dated])
+        n_win = (np.searchsorted(all_days, days[rows[sel]] + window, side="right")
+                 - np.searchsorted(all_days, days[rows[sel]] - window, side="left"))
+        df_win = (np.searchsorted(keys, t * span + d + window, side="right")
+                  - np.searchsorted(keys, t * span + d - window, side="left"))
+        weights[sel] = np.log((1.0 + n_win) / np.maximum(df_win, 1))
+    W = sp.csr_matrix((weights.astype(np.float32), (rows, ids)), shape=(n, _TERM_SPACE))
+    norms = np.sqrt(np.asarray(W.multiply(W).sum(axis=1)).ravel())
+    return (sp.diags(1.0 / np.maximum(norms, 1e-12)) @ W).astype(np.float32).tocsr()
+
+
+def neighbour_days(days: np.ndarray, pairs: np.ndarray, similarity: np.ndarray, min_similarity: float = 0.5,
+                   ) -> np.ndarray:
+    """Days for the articles nothing else dates: the day of their most similar dated candidate.
+
+    Returns the filled days (NaN where no dated candidate is at least
+    ``min_similarity`` alike); ties go to the lower article index, so the result
+    depends on the set of articles only.
+    """
+    days = np.asarray(days, dtype=np.float64)
+    out = days.copy()
+    if len(pairs) == 0:
+        return out
+    a, b = pairs[:, 0], pairs[:, 1]
+    sim = np.asarray(similarity, dtype=np.float64)
+    src = np.concatenate([a, b])
+    dst = np.concatenate([b, a])
+    s = np.concatenate([sim, sim])
+    ok = np.isnan(days[src]) & ~np.isnan(days[dst]) & (s >= min_similarity)
+    src, dst, s = src[ok], dst[ok], s[ok]
+    if len(src) == 0:
+        return out
+    order = np.lexsort((dst, -s, src))
+    src, dst = src[order], dst[order]
+    first = np.concatenate(([True], src[1:] != src[:-1]))
+    out[src[first]] = days[dst[first]]
+    return out
+
+
+EVENT_FEATURES = ("head_window", "facts_window", "day_gap", "both_dated", "none_dated")
+# How a pair's similarity stands among each side's other candidates: of two same-topic stories of one
+# week, an article's own story is what it is *most* alike, however alike the rest of the week is.
+RANKED = ("cosine", "tfidf", "head_window", "facts_window")
+RANK_FEATURES = tuple(f"{c}_{r}" for c in RANKED for r in ("rank_min", "rank_max", "below_best"))
+FEATURES = BASE_FEATURES + EVENT_FEATURES + RANK_FEATURES
+
+
+@dataclass
+class EventRep:
+    """Per-article evidence of what sets an event apart, row-aligned with the articles."""
+
+    head: sp.csr_matrix  # headline and lede words, weighted by rarity around the article's day
+    facts: sp.csr_matrix  # entities and numbers, weighted the same way
+    dated: np.ndarray  # the article has its own date (publication time or URL date)
+    days: np.ndarray  # its own date, else its neighbours' (NaN: nothing dates it)
+
+
+def event_representation(terms: Sequence[tuple[list[str], list[str]]], days: np.ndarray, pairs: np.ndarray,
+                         similarity: np.ndarray, window: float = RARITY_WINDOW) -> EventRep:
+    """The event evidence of a run: ``terms`` (:func:`key_terms` per article), own days (NaN: none),
+    and the candidate pairs with their similarity, from which undated articles borrow a day.
+
+    A regroup point: a term's rarity is counted over every article of its days.
+    """
+    days = np.asarray(days, dtype=np.float64)
+    placed = neighbour_days(days, pairs, similarity)
+    return EventRep(
+        head=window_weights([h for h, _ in terms], placed, window),
+        facts=window_weights([f for _, f in terms], placed, window),
+        dated=~np.isnan(days),
+        days=placed,
+    )
+
+
+def date_source(published: str | None, dated: bool, day: float) -> str:
+    """Where an article's place in time came from: ``published``, ``url`` (its URL's date),
+    ``neighbours`` (its most similar dated candidate's day, used for rarity only) or ``none``
+    (nothing dates it: its pairs are decided on text alone)."""
+    if dated:
+        return "published" if published and to_days(published) == to_days(published) else "url"
+    return "neighbours" if day == day else "none"
+
+
+def event_features(ev: EventRep, pairs: np.ndarray) -> np.ndarray:
+    """One row of :data:`EVENT_FEATURES` per pair: rarity-weighted overlaps and the time between the two.
+
+    The day gap counts only when both articles have their own date; a day borrowed
+    from neighbours only picks the window in which rarity is counted.
+    """
+    F = np.zeros((len(pairs), len(EVENT_FEATURES)), dtype=np.float32)
+    if len(pairs) == 0:
+        return F
+    a, b = pairs[:, 0], pairs[:, 1]
+    F[:, 0] = rowwise_dot(ev.head, a, b)
+    F[:, 1] = rowwise_dot(ev.facts, a, b)
+    both = ev.dated[a] & ev.dated[b]
+    gap = np.abs(ev.days[a] - ev.days[b])
+    F[:, 2] = np.where(both, np.log1p(np.nan_to_num(gap)), 0.0)
+    F[:, 3] = both
+    F[:, 4] = ~ev.dated[a] & ~ev.dated[b]
+    return F
+
+
+def rank_features(n: int, pairs: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """One row of :data:`RANK_FEATURES` per pair, from the :data:`RANKED` columns of its features.
+
+    For each column and each side of a pair: the rank of the pair's value among
+    that article's candidate pairs (the number of its candidates strictly more
+    alike, so ties and input order cannot matter). A pair gets ``log1p`` of the
+    smaller and of the larger of its two ranks, and how far its value lies below
+    the better of the two articles' best candidates (0 for a mutual best match).
+    A regroup point: it needs every candidate pair of the run.
+    """
+    m = len(pairs)
+    F = np.zeros((m, len(RANK_FEATURES)), dtype=np.float32)
+    if m == 0:
+        return F
+    src = np.concatenate([pairs[:, 0], pairs[:, 1]]).astype(np.int64)
+    for j in range(columns.shape[1]):
+        val = np.concatenate([columns[:, j], columns[:, j]]).astype(np.float32)
+        uniq, code = np.unique(val, return_inverse=True)
+        code = code.ravel().astype(np.int64)
+        span = len(uniq) + 1
+        key = src * span + code
+        ordered = np.sort(key)
+        greater = np.searchsorted(ordered, src * span + len(uniq), side="right") - np.searchsorted(
+            ordered, key, side="right")
+        best = np.full(n, -np.inf, dtype=np.float64)
+        np.maximum.at(best, src, val.astype(np.float64))
+        ra, rb = greater[:m], greater[m:]
+        F[:, 3 * j] = np.log1p(np.minimum(ra, rb))
+        F[:, 3 * j + 1] = np.log1p(np.maximum(ra, rb))
+        F[:, 3 * j + 2] = columns[:, j] - np.maximum(best[pairs[:, 0]], best[pairs[:, 1]])
     return F

@@ -18,7 +18,15 @@ from storyline.fingerprint.sharded import containment_chunk, shingle_arrays
 from storyline.model import Article
 from storyline.progress import Reporter
 from storyline.stage import Run, Stage, executor_of
-from storyline.verify.features import Representation, pair_features
+from storyline.verify.features import (
+    FEATURES,
+    RANKED,
+    Representation,
+    event_features,
+    event_representation,
+    pair_features,
+    rank_features,
+)
 from storyline.verify.model import PairModel
 
 PAIR_CHUNK = 200_000  # candidate pairs per verify task
@@ -33,11 +41,13 @@ class Matching:
     features: np.ndarray  # (m, len(FEATURES))
     counts: dict[str, int]
     model: str  # which pair model decided: semantic or lexical
+    days: np.ndarray | None = None  # each article's day: its own, else its neighbours' (NaN: nothing dates it)
+    dated: np.ndarray | None = None  # the article has its own date (publication time or URL date)
 
 
 def _verify_chunk(pairs: np.ndarray, rep: Representation, sigs: np.ndarray, model: PairModel,
                   vectors: np.ndarray | None = None, offsets: np.ndarray | None = None, *rows: tuple[Any, Any]):
-    """Pair features, probabilities and Jaccard estimates of a chunk of pairs.
+    """Pair features (:data:`BASE_FEATURES`) and Jaccard estimates of a chunk of pairs.
 
     With ``offsets`` and ``rows`` (the TF-IDF rows of every article shard, where
     the executor keeps them), ``rep`` holds only the chunk's own articles (in index
@@ -58,7 +68,7 @@ def _verify_chunk(pairs: np.ndarray, rep: Representation, sigs: np.ndarray, mode
         feats = pair_features(rep, np.searchsorted(need, pairs))
     else:
         feats = pair_features(rep, pairs)
-    return feats, model.predict_proba(feats), jaccard_estimate(sigs, pairs)
+    return feats, jaccard_estimate(sigs, pairs)
 
 
 def _rows_of(rep: Representation, need: np.ndarray) -> Representation:
@@ -104,11 +114,16 @@ def verify(
         else:
             done = ex.gather(ex.map_shards(_verify_chunk, chunks, ex.share(rep), ex.share(sigs), model,
                                            desc="verify", numeric=True))
-        feats = np.concatenate([d[0] for d in done]) if done else pair_features(rep, pairs)
-        probs = np.concatenate([d[1] for d in done]) if done else model.predict_proba(feats)
+        base = np.concatenate([d[0] for d in done]) if done else pair_features(rep, pairs)
+        # regroup: what sets an event apart is counted against every article of its days
+        ev = event_representation(rep.terms or [([], [])] * len(rep), rep.days, pairs, base[:, 0])
+        feats = np.hstack([base, event_features(ev, pairs)])
+        # regroup: how each pair stands among both articles' other candidates
+        feats = np.hstack([feats, rank_features(len(rep), pairs, feats[:, [FEATURES.index(c) for c in RANKED]])])
+        probs = model.predict_proba(feats)
         # Near-duplicates decide by themselves: a (possibly trimmed) copy contains most of the other's shingles.
         if len(pairs):
-            est = np.concatenate([d[2] for d in done])
+            est = np.concatenate([d[1] for d in done])
             close = np.flatnonzero(est >= 0.2)
             if len(close):
                 corpus = as_sharded(articles, ex)
@@ -132,7 +147,7 @@ def verify(
             probs[same & np.array([bool(hashes[i]) for i in pairs[:, 0].tolist()])] = 1.0
         task.advance(len(pairs))
     counts["same"] = int((probs >= 0.5).sum())
-    return Matching(pairs, probs, feats, counts, kind)
+    return Matching(pairs, probs, feats, counts, kind, ev.days, ev.dated)
 
 
 def match(
