@@ -2,7 +2,8 @@
 
 Server-rendered with Jinja2 and autoescape on: article text, titles, outlet
 names and URLs are untrusted and reach the page only escaped; links are made
-only from http(s) URLs. No script is served, so the CSP forbids all inline code.
+only from http(s) URLs. The one script is a static file of ours (``static/live.js``, live
+updates), so the CSP allows scripts from the server itself and forbids all inline code.
 """
 
 from __future__ import annotations
