@@ -11,6 +11,8 @@ from storyline.cluster import cluster
 from storyline.config import ClusterConfig
 
 CFG = ClusterConfig(k=8, gate=0.2, threshold=0.35)
+# every article keeps as many neighbours as it has sure partners, from 3 up to 8
+ADAPTIVE = ClusterConfig(k=8, k_min=3, k_sure=0.9, gate=0.2, threshold=0.15, power=3.0)
 
 
 def _pairs(n, edges):
@@ -43,9 +45,10 @@ def test_unresolved_config_is_refused():
         cluster(2, np.array([[0, 1]]), np.array([0.9], np.float32), ClusterConfig())
 
 
+@pytest.mark.parametrize("cfg", [CFG, ADAPTIVE], ids=["fixed-k", "adaptive-k"])
 @settings(max_examples=40, deadline=None)
 @given(st.data())
-def test_result_does_not_depend_on_article_order(data):
+def test_result_does_not_depend_on_article_order(cfg, data):
     n = data.draw(st.integers(3, 14))
     m = data.draw(st.integers(0, n * 2))
     edges = []
@@ -60,8 +63,8 @@ def test_result_does_not_depend_on_article_order(data):
     # distinct probabilities: exact ties are broken by article order, by design (the pipeline sorts by id)
     edges = [(a, b, min(0.9999, p + e * 1e-4)) for e, ((a, b), p) in enumerate(seen.items())]
     perm = data.draw(st.permutations(list(range(n))))
-    base = cluster(n, *_pairs(n, edges), CFG)
-    moved = cluster(n, *_pairs(n, [(perm[a], perm[b], p) for a, b, p in edges]), CFG)
+    base = cluster(n, *_pairs(n, edges), cfg)
+    moved = cluster(n, *_pairs(n, [(perm[a], perm[b], p) for a, b, p in edges]), cfg)
     # same partition, up to renaming
     groups = {frozenset(np.flatnonzero(base == lab).tolist()) for lab in set(base.tolist())}
     inv = {perm[i]: i for i in range(n)}
@@ -99,3 +102,58 @@ def test_large_sparse_story_holds_together_through_near_certain_pairs():
     cfg = ClusterConfig(k=CFG.k, gate=CFG.gate, threshold=CFG.threshold, core=0.99)
     labels = cluster(n + 2, pairs, probs, cfg)
     assert len(set(labels[:n])) == 1 and labels[n] == labels[n + 1] != labels[0]
+
+
+def test_neighbour_counts_follow_sure_partners_between_k_min_and_k():
+    import scipy.sparse as sp
+
+    from storyline.cluster import neighbour_counts
+
+    # article 0: two sure partners and five weak candidates; 1: none sure; 2: eleven sure
+    entries = [(0, 1, 0.95), (0, 2, 0.92)] + [(0, j, 0.5) for j in range(3, 8)]
+    entries += [(2, j, 0.97) for j in range(8, 18)]
+    r = [a for a, _, _ in entries] + [b for _, b, _ in entries] + list(range(18))
+    c = [b for _, b, _ in entries] + [a for a, _, _ in entries] + list(range(18))
+    v = [p for _, _, p in entries] * 2 + [1.0] * 18
+    P = sp.csr_matrix((v, (r, c)), shape=(18, 18))
+    counts = neighbour_counts(P, ADAPTIVE)
+    assert counts[0] == 3  # itself and its two sure partners
+    assert counts[3] == 3  # nothing sure: k_min
+    assert counts[2] == 8  # itself, 0 and ten more sure ones: capped at k
+    assert neighbour_counts(P, CFG) == 8
+    assert neighbour_counts(P, ClusterConfig(k=8, k_min=3, k_sure=1.0)) == 8
+
+
+def test_small_same_topic_stories_keep_apart_with_adaptive_neighbourhoods():
+    # two stories of three, every cross pair plausible (same topic, same days): eight neighbours
+    # each share one neighbourhood; neighbourhoods of sure partners do not
+    edges = []
+    for g in ((0, 1, 2), (3, 4, 5)):
+        edges += [(a, b, 0.97) for i, a in enumerate(g) for b in g[i + 1:]]
+    edges += [(a, b, 0.6) for a in range(3) for b in range(3, 6)]
+    fixed = ClusterConfig(k=8, gate=0.2, threshold=0.15, power=3.0)
+    assert len(set(cluster(6, *_pairs(6, edges), fixed).tolist())) == 1
+    labels = cluster(6, *_pairs(6, edges), ADAPTIVE)
+    assert labels.tolist() == [0, 0, 0, 1, 1, 1]
+
+
+def test_adaptive_neighbourhoods_are_fixed_ones_where_every_article_has_k_sure_partners():
+    rng = np.random.default_rng(0)
+    n = 40
+    edges = [(a, b, float(rng.uniform(0.9, 0.98))) for a in range(n) for b in range(a + 1, n)
+             if rng.random() < 0.6]
+    fixed = ClusterConfig(k=8, gate=0.2, threshold=0.15, power=3.0)
+    assert cluster(n, *_pairs(n, edges), ADAPTIVE).tolist() == cluster(n, *_pairs(n, edges), fixed).tolist()
+
+
+def test_resolved_cluster_reads_adaptive_neighbourhoods_and_defaults_to_fixed_k():
+    from storyline.config import Config
+
+    fixed = Config().resolved_cluster({"k": 6, "gate": 0.2, "threshold": 0.3})
+    assert (fixed.k, fixed.k_min, fixed.k_sure) == (6, 6, 1.0)
+    adaptive = Config().resolved_cluster({"k": 8, "k_min": 3, "k_sure": 0.9, "gate": 0.2, "threshold": 0.15})
+    assert (adaptive.k, adaptive.k_min, adaptive.k_sure) == (8, 3, 0.9)
+    # a k set by the user below the fitted k_min caps it
+    capped = Config().override({"cluster": {"k": 2}}).resolved_cluster({"k": 8, "k_min": 3, "k_sure": 0.9,
+                                                                        "gate": 0.2, "threshold": 0.15})
+    assert (capped.k, capped.k_min) == (2, 2)

@@ -45,7 +45,9 @@ class MatchConfig:
 @dataclass(frozen=True)
 class ClusterConfig:
     # None: the value fitted with the pair model in use (verify/pair_model.json)
-    k: int | None = None  # neighbours per article in the shared-neighbour graph
+    k: int | None = None  # neighbours per article in the shared-neighbour graph (the most, with k_min)
+    k_min: int | None = None  # the fewest neighbours per article (= k: every article keeps k)
+    k_sure: float | None = None  # an article keeps as many neighbours as it has pairs this likely, in [k_min, k]
     gate: float | None = None  # minimum pair probability for two articles to be linked at all
     threshold: float | None = None  # average-linkage cut on shared-neighbour similarity
     core: float | None = None  # pairs at least this sure always share a story (1.0: off)
@@ -63,9 +65,12 @@ class Config:
     def resolved_cluster(self, fitted: dict[str, Any]) -> ClusterConfig:
         """The cluster settings with every unset value taken from the fitted pair model."""
         c = self.cluster
+        k = c.k if c.k is not None else int(fitted["k"])
         return replace(
             c,
-            k=c.k if c.k is not None else int(fitted["k"]),
+            k=k,
+            k_min=min(k, c.k_min if c.k_min is not None else int(fitted.get("k_min", k))),
+            k_sure=c.k_sure if c.k_sure is not None else float(fitted.get("k_sure", 1.0)),
             gate=c.gate if c.gate is not None else float(fitted["gate"]),
             threshold=c.threshold if c.threshold is not None else float(fitted["threshold"]),
             core=c.core if c.core is not None else float(fitted.get("core", 1.0)),

@@ -4,7 +4,8 @@ Plain connected components over pair decisions chain unrelated events through
 one weak link, and two events of the same kind look alike pair by pair. So the
 clustering works on *shared-neighbour* similarity: two articles are close when
 the articles they are most likely to share a story with are the same ones
-(each row keeps its ``k`` best pair probabilities, raised to ``power`` so that the
+(each row keeps its ``k`` best pair probabilities, or with ``k_sure`` as many as the
+article has sure partners, between ``k_min`` and ``k``; raised to ``power`` so that the
 surest neighbours weigh most, rows are L2-normalised, and
 similarity is their dot product). Average linkage on that similarity, cut at a
 fitted threshold, gives the stories. Only pairs whose own probability passes
@@ -25,20 +26,40 @@ from scipy.sparse.csgraph import connected_components
 from storyline.config import ClusterConfig
 
 
-def _top_k_rows(P: sp.csr_matrix, k: int) -> sp.csr_matrix:
-    """Keep each row's k largest entries, and any entry tied with the k-th (so order cannot matter)."""
+def _top_k_rows(P: sp.csr_matrix, k: int | np.ndarray) -> sp.csr_matrix:
+    """Keep each row's k largest entries (``k`` one number, or one per row), and any entry tied
+    with the k-th (so order cannot matter)."""
     P = P.tocoo()
     order = np.lexsort((P.col, -P.data, P.row))
     rows, cols, vals = P.row[order], P.col[order], P.data[order]
     starts = np.searchsorted(rows, rows, side="left")
     rank = np.arange(len(rows)) - starts
     counts = np.bincount(rows, minlength=P.shape[0])
-    kth_pos = np.searchsorted(rows, np.arange(P.shape[0]), side="left") + np.minimum(counts, k) - 1
+    ks = np.broadcast_to(np.asarray(k, dtype=np.int64), (P.shape[0],))
+    kth_pos = np.searchsorted(rows, np.arange(P.shape[0]), side="left") + np.minimum(counts, ks) - 1
     kth_val = np.where(
         counts > 0, vals[np.clip(kth_pos, 0, max(len(vals) - 1, 0))] if len(vals) else 0, np.inf
     )
-    keep = (rank < k) | (vals >= kth_val[rows])
+    keep = (rank < ks[rows]) | (vals >= kth_val[rows])
     return sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=P.shape)
+
+
+def neighbour_counts(P: sp.csr_matrix, cfg: ClusterConfig) -> int | np.ndarray:
+    """How many neighbours each article keeps: ``k``, or, with ``k_sure`` below 1, as many as it
+    has pairs at least ``k_sure`` likely (itself included), between ``k_min`` and ``k``.
+
+    An article of a story of three has two sure partners and keeps three neighbours, so two
+    same-topic stories of a week do not share its neighbourhood; one of a story of twenty keeps
+    ``k``. Measured on the cross-fitted pair probabilities of ECB+, ``allsides-dev`` and the
+    generated corpus (docs/benchmarks.md).
+    """
+    k = int(cfg.k)
+    k_min = k if cfg.k_min is None else min(int(cfg.k_min), k)
+    if cfg.k_sure is None or cfg.k_sure >= 1.0 or k_min >= k:
+        return k
+    coo = P.tocoo()
+    sure = np.bincount(coo.row[coo.data >= cfg.k_sure], minlength=P.shape[0])
+    return np.clip(sure, k_min, k)
 
 
 def shared_neighbour_similarity(
@@ -57,7 +78,7 @@ def shared_neighbour_similarity(
     P = sp.csr_matrix((v.astype(np.float64), (r, c)), shape=(n, n))
     del r, c, v
     P.sum_duplicates()
-    G = _top_k_rows(P, cfg.k)
+    G = _top_k_rows(P, neighbour_counts(P, cfg))
     del P
     if cfg.power is not None and cfg.power != 1.0:
         G.data = G.data**cfg.power
