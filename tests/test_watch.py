@@ -579,3 +579,26 @@ def test_sigterm_finishes_the_pages_in_hand_and_exits(tmp_path):
             announced = {r[0] for r in s.con.execute("SELECT article_id FROM watch_members")}
         assert fetched == stored == done == announced  # every page fetched was stored, settled and announced
         assert len(stored) < len(pages)  # it did stop early
+
+
+def test_outbox_prune_drops_old_events_every_sink_has_read_and_keeps_the_rest(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from storyline.watch.events import prune_outbox
+
+    store = Store(tmp_path / "s.db")
+    now = datetime(2026, 12, 4, tzinfo=timezone.utc)
+    with store.write() as con:
+        for days in (40, 35, 31, 2):  # seq 1..4
+            at = (now - timedelta(days=days)).isoformat(timespec="milliseconds")
+            con.execute("INSERT INTO watch_events(type, at, story_id, doc) VALUES ('story.grew', ?, NULL, '{}')",
+                        (at,))
+    store.set_setting("watch.cursor.file:/a", "4")
+    store.set_setting("watch.cursor.webhook:http://b", "1")  # a slow sink has read only the first
+    assert prune_outbox(store, 0, now=now) == 0  # 0 keeps everything
+    assert prune_outbox(store, 30, now=now) == 1  # only what every sink has read goes
+    assert [r[0] for r in store.con.execute("SELECT seq FROM watch_events ORDER BY seq")] == [2, 3, 4]
+    store.set_setting("watch.cursor.webhook:http://b", "4")
+    assert prune_outbox(store, 30, now=now) == 2  # the recent one stays
+    assert [r[0] for r in store.con.execute("SELECT seq FROM watch_events")] == [4]
+    store.close()

@@ -93,6 +93,8 @@ def register(app: Any) -> None:
         max_bytes: Annotated[int, typer.Option(help="Largest page or feed read, in bytes")] = 10_000_000,
         max_redirects: Annotated[int, typer.Option(help="Redirects followed")] = 5,
         failing_after: Annotated[int, typer.Option(help="Failed polls in a row that raise source.failing")] = 3,
+        keep_events: Annotated[float, typer.Option(
+            help="Days the event outbox keeps events every sink has read (0: keep all)")] = 30.0,
         no_embed: Annotated[bool, typer.Option("--no-embed", help="Without the MiniLM stage")] = False,
         settle: Annotated[bool, typer.Option(help="Settle the stories after each poll (as ingest)")] = True,
         analyse: Annotated[bool, typer.Option(help="Re-grade and re-digest changed stories")] = True,
@@ -105,10 +107,10 @@ def register(app: Any) -> None:
                   "concurrency": concurrency, "timeout": timeout, "retries": retries, "max_bytes": max_bytes,
                   "max_redirects": max_redirects}
         config = {"interval": interval, "min_interval": min_interval, "max_interval": max_interval,
-                  "failing_after": failing_after, "embed": not no_embed, "settle": settle, "analyse": analyse}
+                  "failing_after": failing_after, "keep_events_days": keep_events, "embed": not no_embed, "settle": settle, "analyse": analyse}
         bad = [k for k in ("host_concurrency", "concurrency") if client[k] < 1]
         bad += [k for k in ("interval", "min_interval", "max_interval", "timeout") if (client | config)[k] <= 0]
-        if bad or retries < 0 or max_bytes < 1 or min_interval > max_interval:
+        if bad or retries < 0 or max_bytes < 1 or min_interval > max_interval or keep_events < 0:
             typer.echo(f"bad option value: {', '.join(bad) or 'retries/max-bytes/intervals'}", err=True)
             raise typer.Exit(2)
         try:

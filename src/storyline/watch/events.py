@@ -29,7 +29,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -208,6 +208,27 @@ class FileSink:
 
     def close(self) -> None:
         self.deliver()
+
+
+def prune_outbox(store: Store, keep_days: float, now: datetime | None = None) -> int:
+    """Drop outbox events older than ``keep_days`` that every sink has read; returns how many.
+
+    An event a sink has not delivered yet (its cursor is below it) is kept whatever its age, so
+    pruning never loses a delivery; ``storyline serve``'s live stream replays only what is kept.
+    ``keep_days`` of 0 or less keeps everything.
+    """
+    if keep_days is None or keep_days <= 0:
+        return 0
+    cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=keep_days)).isoformat(timespec="milliseconds")
+    cursors = [int(v or 0) for (v,) in store.con.execute(
+        "SELECT value FROM settings WHERE key LIKE 'watch.cursor.%'")]
+    read = min(cursors) if cursors else None
+    with store.write() as con:
+        if read is None:
+            n = con.execute("DELETE FROM watch_events WHERE at < ?", (cutoff,)).rowcount
+        else:
+            n = con.execute("DELETE FROM watch_events WHERE at < ? AND seq <= ?", (cutoff, read)).rowcount
+    return int(n or 0)
 
 
 def _outbox(store: Store, after: int, limit: int = 500) -> list[dict[str, Any]]:

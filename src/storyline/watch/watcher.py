@@ -58,6 +58,7 @@ class WatchConfig:
     embed: bool = True  # the MiniLM stage (placement and settling)
     window_days: float = 7.0
     sitemap_children: int = 50  # child sitemaps read from one sitemap index
+    keep_events_days: float = 30.0  # outbox events older than this, read by every sink, are dropped (0: keep all)
 
 
 @dataclass
@@ -68,6 +69,7 @@ class CycleReport:
     feeds_failed: int = 0
     items_listed: int = 0  # items in the feeds fetched (seen before or not)
     new_items: int = 0
+    events_pruned: int = 0  # outbox events dropped (older than keep_events_days, read by every sink)
     articles: int = 0
     duplicates: int = 0
     pages_failed: int = 0
@@ -143,6 +145,7 @@ class Watcher:
         rep.events += ev.announce(self.store, fresh)
         for s in self.sinks:
             s.deliver()
+        rep.events_pruned = ev.prune_outbox(self.store, self.config.keep_events_days)
         rep.stopped = self.stop.is_set()
         rep.seconds = round(time.perf_counter() - t0, 3)
         return rep
