@@ -244,8 +244,13 @@ def cross_fit(cs: list[Corpus], cc: ClusterConfig, full: tuple[list[float], floa
             sel = (a >= 0) & (b >= 0) & (((a == f) & (b == g)) | ((a == g) & (b == f)))
             if sel.any():
                 p[sel] = predict(coef, intercept, c.features[sel])
+    return whole_scores(cs, P, cc)
+
+
+def whole_scores(cs: list[Corpus], probs: list[np.ndarray], cc: ClusterConfig) -> dict:
+    """Each whole corpus grouped with ``cc`` and scored as one (and its never-fitted part apart)."""
     out = {}
-    for c, p in zip(cs, P):
+    for c, p in zip(cs, probs):
         lab = group(c, p, cc)
         out[c.name] = scores(c.gold, lab)
         if not c.train.all():
@@ -273,12 +278,7 @@ def main() -> None:
                       f"(precision over whole found stories {s['bcubed_precision_all']:.3f}, "
                       f"F1 {s['bcubed_f1_all']:.3f})")
         coef, intercept, cc, probs = fit(cs, [c.train for c in cs])
-        fitted = {}
-        for c, p in zip(cs, probs):
-            lab = group(c, p, cc)
-            fitted[c.name] = scores(c.gold, lab)
-            if not c.train.all():
-                fitted[c.name + " never fitted"] = scores(c.gold[~c.train], lab[~c.train])
+        fitted = whole_scores(cs, probs, cc)
         out["fitted"] = fitted
         if args.cv:
             out["cross_fitted"] = cross_fit(cs, cc, (coef, intercept), args.folds)
