@@ -132,8 +132,7 @@ def build_stories(articles: Sequence[Article], labels: np.ndarray, m: Matching) 
         first = order[np.concatenate(([True], src[order][1:] != src[order][:-1]))]
         best_p[src[first]] = pp[first]
         best_j[src[first]] = dst[first]
-    stories = []
-    links = _related(labels, m)
+    stories, story_labels = [], []
     order = np.argsort(labels, kind="stable")
     cuts = np.flatnonzero(np.diff(labels[order])) + 1
     for members in np.split(order, cuts) if n else []:
@@ -157,11 +156,12 @@ def build_stories(articles: Sequence[Article], labels: np.ndarray, m: Matching) 
                 outlets=outlets,
             )
         )
-        stories[-1].related = links.get(int(labels[members[0]]), [])
-    sid = {int(labels[members[0]]): s.story_id for members, s in zip(np.split(order, cuts) if n else [], stories)}
-    for s in stories:
+        story_labels.append(int(labels[members[0]]))
+    links = _related(labels, m)
+    sid = dict(zip(story_labels, (s.story_id for s in stories)))
+    for s, lab in zip(stories, story_labels):
         s.related = [{"story_id": sid[r["label"]], "kind": r["kind"], "score": r["score"],
-                      "direction": r["direction"]} for r in s.related]
+                      "direction": r["direction"]} for r in links.get(lab, [])]
     stories.sort(key=lambda s: (-len(s.article_ids), s.first_published or "", s.story_id))
     return stories
 

@@ -45,7 +45,7 @@ class Matching:
     dated: np.ndarray | None = None  # the article has its own date (publication time or URL date)
 
 
-def _verify_chunk(pairs: np.ndarray, rep: Representation, sigs: np.ndarray, model: PairModel,
+def _verify_chunk(pairs: np.ndarray, rep: Representation, sigs: np.ndarray,
                   vectors: np.ndarray | None = None, offsets: np.ndarray | None = None, *rows: tuple[Any, Any]):
     """Pair features (:data:`BASE_FEATURES`) and Jaccard estimates of a chunk of pairs.
 
@@ -103,7 +103,7 @@ def verify(
         sharded = getattr(rep, "_shard_rows", None)
         if sharded is not None and sharded[0][-1] == len(rep):
             # each task gets its own articles' small fields, and reads vectors and TF-IDF rows where they are
-            shared = (ex.share(sigs), model, ex.share(rep.vectors), sharded[0], *sharded[1])
+            shared = (ex.share(sigs), ex.share(rep.vectors), sharded[0], *sharded[1])
             done = []
             wave = 2 * ex.workers  # a few chunks at a time: their fields are built here
             for w in range(0, len(chunks), wave):
@@ -112,8 +112,9 @@ def verify(
                     _verify_chunk, part, *shared, desc="verify", numeric=True,
                     shard_args=[(_rows_of(rep, np.unique(c.ravel())),) for c in part]))
         else:
-            done = ex.gather(ex.map_shards(_verify_chunk, chunks, ex.share(rep), ex.share(sigs), model,
-                                           desc="verify", numeric=True))
+            # the tasks compute what two articles alone say: the event terms stay here
+            done = ex.gather(ex.map_shards(_verify_chunk, chunks, ex.share(dataclasses.replace(rep, terms=None)),
+                                           ex.share(sigs), desc="verify", numeric=True))
         base = np.concatenate([d[0] for d in done]) if done else pair_features(rep, pairs)
         # regroup: what sets an event apart is counted against every article of its days
         ev = event_representation(rep.terms or [([], [])] * len(rep), rep.days, pairs, base[:, 0])
