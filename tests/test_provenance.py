@@ -414,3 +414,35 @@ def test_generated_provenance_benchmark_meets_floors(split):
     # every transformation is there and none collapses
     assert {"spin", "trim", "translate", "chain-c", "independent"} <= set(res["by_transformation"])
     assert min(v["grade_accuracy"] for v in res["by_transformation"].values()) >= 0.8, res
+
+
+def test_wire_presence_is_a_credit_and_photo_credits_are_not():
+    text = "The fire destroyed the town.\nAssociated Press journalists witnessed the devastation on Front Street."
+    found = cr.mentions(split_sentences(text), text)
+    assert cr.formal(found) == {"ap"} and cr.credited(found) == {"ap": 1.0}
+    for caption, wire in [
+        ("Firefighters work in the ruins on Friday. (AP Photo/Jane Doe)", "ap"),
+        ("People react in the square. (Kyodo News via AP)", "ap"),
+        ("photo_camera AFP/JOHN SMITH - The queen waves to the crowd from the balcony of the palace.", "afp"),
+        ("The pope arrives in the square. (Source: Associated Press)", "ap"),
+    ]:
+        text = caption + "\nThe council met on Monday and agreed to rebuild the harbour wall."
+        found = cr.mentions(split_sentences(text), text)
+        assert cr.credited(found) == {} and cr.photo(found) == {wire}, caption
+
+
+def test_a_family_whose_source_runs_a_wires_pictures_goes_back_to_that_wire():
+    def story(caption: str) -> list[Article]:
+        return [
+            art("root", caption + ORIGINAL, None),
+            art("trim", TRIMMED, None),
+            art("light", LIGHT, None),
+            art("indep", INDEPENDENT, None),
+        ]
+
+    prov = analyse_story(story("The harbour at dawn. (Source: Associated Press)\n\n"), semantic=False)
+    root = prov.article("root")
+    assert root.parent == "wire:ap" and root.grade == "verbatim" and root.source == "wire:ap"
+    assert prov.article("trim").source == "wire:ap" and prov.article("indep").source == "own"
+    bare = analyse_story(story(""), semantic=False)  # nothing names a wire: the root is own reporting
+    assert bare.article("root").parent is None and bare.article("trim").source == "root"

@@ -74,6 +74,23 @@ _LINK = re.compile(
     r"(?i:read more|source|originally published (?:at|on|by)|via|full story)\s*:?\s*(?:https?://)?(?:www\.|edition\.)?"
     r"(" + "|".join(re.escape(d) for d in WIRE_DOMAINS) + r")\b"
 )
+# The wire's own people in the narration ("Associated Press journalists witnessed the devastation",
+# "a Reuters witness saw"): only the wire's text speaks of its reporters so; a copy carries it.
+_PRESENCE = re.compile(
+    r"(?:" + _NAME + r")\s+(?:journalists?|reporters?|photographers?|correspondents?|witness(?:es)?|"
+    r"videographers?|staff(?:ers)?)\s+(?:who\s+)?(?:saw|witnessed|observed|counted|found|visited|reached|watched|"
+    r"heard|were|was|have|has|had|spoke|interviewed)\b"
+)
+# Photo credits name where a picture comes from, not the text: "(AP Photo/Jeff Chiu)", "(Kyodo News via AP)",
+# "Tiffany Kidder Winn through AP", "(Source: Associated Press)" under a caption, "Photo: AP", "AFP/FRANK AUGSTEIN".
+_PHOTO = [
+    re.compile(r"(?:via|through)\s+(?:" + _NAME + r")(?=\s*\)|[ \t]*$)", re.MULTILINE),
+    re.compile(r"\(\s*(?i:source|photo|image|picture)\s*:\s*(?:" + _NAME + r")\s*\)"),
+    re.compile(r"(?i:photo|image|picture|photo_camera)\s*:?\s*(?:" + _NAME + r")\b"),
+    re.compile(r"(?:" + _NAME + r")\s*(?:File\s+)?Photo\b"),
+    re.compile(r"(?:" + _NAME + r")/(?=[A-Z])"),
+]
+_AP_PHOTO = re.compile(r"\bAP (?:File )?Photo\b")  # the AP pattern of WIRES leaves "AP Photo" out
 _REUTERS_SIGNOFF = re.compile(r"\((?:Reporting|Writing) by [^)]*(?:Editing by)[^)]*\)")
 _QUOTE_VERBS = re.compile(
     r"\b(?:told|telling|tells|quoted|quoting|cited|citing|interview(?:ed)?|as reported by)\b", re.IGNORECASE
@@ -110,7 +127,7 @@ def mentions(sentences: list[str], text: str) -> list[Mention]:
     """Every agency mention in an article, with its kind and weight."""
     found: list[Mention] = []
     names = {m.group(0) for m in _NAME_RE.finditer(text)}
-    if not names and not _LINK.search(text):
+    if not names and not _LINK.search(text) and not _AP_PHOTO.search(text):
         return found
     formal_spans: set[str] = set()
     for rx in _FORMAL:
@@ -127,6 +144,20 @@ def mentions(sentences: list[str], text: str) -> list[Mention]:
             found.append(Mention(wire, "formal", 1.0, _DATELINE.match(line).group(0).strip()))
             formal_spans.add(wire)
             break
+    for m in _PRESENCE.finditer(text):
+        wire = _wire_of(m)
+        if wire and wire not in formal_spans:
+            found.append(Mention(wire, "presence", 1.0, m.group(0).strip()))
+            formal_spans.add(wire)
+    photo_spans = []
+    for rx in _PHOTO:
+        for m in rx.finditer(text):
+            wire = _wire_of(m)
+            if wire:
+                found.append(Mention(wire, "photo", 0.0, m.group(0).strip()))
+                photo_spans.append(m.group(0))
+    for m in _AP_PHOTO.finditer(text):
+        found.append(Mention("ap", "photo", 0.0, m.group(0)))
     if _REUTERS_SIGNOFF.search(text):
         found.append(Mention("reuters", "formal", 0.9, _REUTERS_SIGNOFF.search(text).group(0)))
     prose = 0
@@ -137,7 +168,7 @@ def mentions(sentences: list[str], text: str) -> list[Mention]:
             continue
         for m in _NAME_RE.finditer(s):
             wire = _wire_of(m)
-            if not wire or f"({m.group(0)})" in s:
+            if not wire or f"({m.group(0)})" in s or _in_photo_credit(s, m, photo_spans):
                 continue
             nxt = sentences[k + 1].lstrip() if k + 1 < len(sentences) else ""
             quoted = (
@@ -156,9 +187,20 @@ def mentions(sentences: list[str], text: str) -> list[Mention]:
     return found
 
 
+def _in_photo_credit(sentence: str, m: re.Match[str], spans: list[str]) -> bool:
+    """Whether the name ``m`` found in ``sentence`` is part of a photo credit."""
+    return any(m.group(0) in sp and sp in sentence for sp in spans)
+
+
+def photo(found: list[Mention]) -> set[str]:
+    """Wires named only as the source of a picture (a weak hint for a family of copies with no credit)."""
+    return {m.wire for m in found if m.kind == "photo"}
+
+
 def credit_scores(found: list[Mention]) -> dict[str, float]:
     """Per wire, how strongly the article credits it (0..1); quote attributions alone stay below 0.6."""
     scores: dict[str, float] = {}
+    found = [m for m in found if m.kind != "photo"]
     for m in found:
         scores[m.wire] = min(1.0, scores.get(m.wire, 0.0) + m.weight)
     for wire in list(scores):
@@ -177,7 +219,7 @@ def credited(found: list[Mention]) -> dict[str, float]:
 
 def formal(found: list[Mention]) -> set[str]:
     """Wires credited by a dateline, a credit line or a source link (not only in prose)."""
-    return {m.wire for m in found if m.kind == "formal"}
+    return {m.wire for m in found if m.kind in ("formal", "presence")}
 
 
 def _dateline_wire(line: str) -> str | None:

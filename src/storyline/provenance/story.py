@@ -259,6 +259,7 @@ def analyse_story(
     }
     credit = {a.id: cr.credited(found[a.id]) for a in arts}
     formal = {a.id: cr.formal(found[a.id]) & set(credit[a.id]) for a in arts}
+    photo = {a.id: cr.photo(found[a.id]) for a in arts}
     outlet_wire = {a.id: cr.wire_of_outlet(a.outlet) for a in arts}
     times = {a.id: _parse_time(a.published) for a in arts}
     texts = {a.id: a.text for a in arts}
@@ -368,7 +369,7 @@ def analyse_story(
                 ev.append({"kind": "source", "detail": f"source of {', '.join(_kids(aid, parent))} in this story"})
         elif has_children:
             ev.append({"kind": "source", "detail": f"source of {', '.join(_kids(aid, parent))} in this story"})
-            wire, why = _tree_wire(aid, ids, parent, credit, formal, outlet_wire, rel)
+            wire, why = _tree_wire(aid, ids, parent, credit, formal, outlet_wire, rel, photo)
             if wire:
                 grade, spin, reuse, kinds = _root_grade(aid, ids, rel, parent, spin_of, formal)
                 par, conf = f"wire:{wire}", round(0.6 + 0.3 * min(1.0, credit[aid].get(wire, 0.6)), 3)
@@ -487,10 +488,12 @@ def _wire_copy_of_its_own(src, dst, formal, credit, outlet_wire) -> bool:
     return any(w not in credit[src] and outlet_wire[src] != w for w in formal[dst])
 
 
-def _tree_wire(aid, ids, parent, credit, formal, outlet_wire, rel) -> tuple[str | None, str]:
+def _tree_wire(aid, ids, parent, credit, formal, outlet_wire, rel, photo=None) -> tuple[str | None, str]:
     """The wire an in-story source of others goes back to: its own credit, else the credit its copies
     carry (a copy crediting a wire the source does not name still names the source's source), else
-    that of articles crediting a wire that share its text."""
+    that of articles crediting a wire that share its text, else the one wire its pictures come from
+    (a family of copies that nobody credits is still someone's text; the wire whose photos the
+    source of the family runs is the likeliest)."""
     if credit[aid]:
         w = max(credit[aid].items(), key=lambda kv: (kv[1], kv[0]))[0]
         return w, f"credits {cr.display(w)}"
@@ -511,6 +514,10 @@ def _tree_wire(aid, ids, parent, credit, formal, outlet_wire, rel) -> tuple[str 
     ]
     near = [t for t in near if t[0] >= PEER_WIRE_MIN]
     if not near:
+        pics = (photo or {}).get(aid, set()) - {outlet_wire[aid]}
+        if len(pics) == 1 and not outlet_wire[aid]:
+            w = next(iter(pics))
+            return w, f"no credit in the text; its copies' source runs {cr.display(w)}'s pictures"
         return None, ""
     share, w, k = max(near)
     return w, f"no credit of its own, but it shares {share:.0%} of its text with {k}, which carries {cr.display(w)}'s credit"
@@ -783,7 +790,7 @@ def _grade(r: _Rel, spin: SpinEvidence, spun_min: float = REUSE_MIN) -> tuple[st
         return "spun", spin
     if r.reuse < REUSE_MIN:
         return "independent", spin
-    if r.verbatim >= VERBATIM_MIN and r.verbatim >= VERBATIM_SHARE * r.reuse:
+    if r.verbatim >= VERBATIM_SHARE * max(r.reuse, REUSE_MIN):
         return "verbatim", spin
     return "light-rewrite", spin
 
