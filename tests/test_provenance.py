@@ -446,3 +446,18 @@ def test_a_family_whose_source_runs_a_wires_pictures_goes_back_to_that_wire():
     assert prov.article("trim").source == "wire:ap" and prov.article("indep").source == "own"
     bare = analyse_story(story(""), semantic=False)  # nothing names a wire: the root is own reporting
     assert bare.article("root").parent is None and bare.article("trim").source == "root"
+
+
+def test_a_short_brief_giving_the_news_as_a_wires_report_is_its_light_rewrite():
+    brief = (
+        "The harbour authority closed the port of Eastmouth on Tuesday after a fuel spill, reported Reuters, "
+        "quoting the port's director. Two tankers were held offshore. Cleanup crews were at work by noon."
+    )
+    found = cr.mentions(split_sentences(brief), brief)
+    assert cr.credited(found) == {"reuters": 0.8}
+    prov = analyse_story([art("brief", brief, None), art("indep", INDEPENDENT, None)], semantic=False)
+    a = prov.article("brief")
+    assert (a.grade, a.parent, a.source) == ("light-rewrite", "wire:reuters", "wire:reuters")
+    quoted = "The port director told Reuters the spill was contained. " + INDEPENDENT  # a quote, long text
+    prov = analyse_story([art("q", quoted, None), art("brief", brief, None)], semantic=False)
+    assert prov.article("q").grade == "independent"

@@ -95,6 +95,10 @@ _REUTERS_SIGNOFF = re.compile(r"\((?:Reporting|Writing) by [^)]*(?:Editing by)[^
 _QUOTE_VERBS = re.compile(
     r"\b(?:told|telling|tells|quoted|quoting|cited|citing|interview(?:ed)?|as reported by)\b", re.IGNORECASE
 )
+# "..., Reuters reported", "reported Reuters, quoting NHK", "according to AP": the wire as the teller of
+# the whole sentence's news (a quote verb later in it names the wire's own source).
+_REPORTED_BY = re.compile(r"(?i:\b(?:reported|reports|according to)\s+(?:the\s+)?)$")
+_REPORTS = re.compile(r"\s*(?:news agency\s+)?(?i:reported|reports)\b")
 PROSE_WORDS = 8  # sentences shorter than this (headlines, captions, menus) do not count towards the lede
 LEDE_SENTENCES = 3
 
@@ -171,9 +175,10 @@ def mentions(sentences: list[str], text: str) -> list[Mention]:
             if not wire or f"({m.group(0)})" in s or _in_photo_credit(s, m, photo_spans):
                 continue
             nxt = sentences[k + 1].lstrip() if k + 1 < len(sentences) else ""
+            reported = bool(_REPORTED_BY.search(s[: m.start()]) or _REPORTS.match(s[m.end():]))
             quoted = (
                 any(c in s for c in _Q)
-                or bool(_QUOTE_VERBS.search(s))
+                or (bool(_QUOTE_VERBS.search(s)) and not reported)
                 or s.rstrip().endswith(":")
                 or nxt[:1] in _Q
             )

@@ -40,6 +40,7 @@ PARENT_MIN = REUSE_MIN  # reuse needed for an in-story parent
 SPUN_MIN = 0.15  # a spun rewrite of a source missing from the story shares less with its peers
 LEXICAL_MIN = 0.15  # share of verbatim or edited text a copy keeps: paraphrases alone are what independent reports share
 PEER_WIRE_MIN = 0.30  # text shared with articles going back to a wire, to name that wire as probable source
+BRIEF_WORDS = 100  # a text this short that credits a wire in its lede is a summary of the wire's report
 QUOTE_WEIGHT = 0.3  # weight of a quoted word in every share
 ALL_PAIRS_UP_TO = 8  # above this many articles, each is aligned with its likeliest sources only
 NEAREST = 4
@@ -398,11 +399,23 @@ def analyse_story(
             )
         if not outlet_wire[aid] and not has_children:
             credited_copy = own_wire and grade == "independent" and reuse >= PEER_WIRE_MIN
-            if own_wire and (grade != "independent" or own_wire in formal[aid] or credited_copy):
+            words = int(sum(docs[aid].sizes[i] for i in range(len(docs[aid].sizes)) if i not in boiler[aid]))
+            brief = (
+                own_wire
+                and grade == "independent"
+                and words <= BRIEF_WORDS
+                and any(m.wire == own_wire and m.kind == "lede" for m in found[aid])
+            )
+            if brief and own_wire not in formal[aid]:
+                ev.append({"kind": "credit", "detail": f"a {words}-word brief whose lede gives the news as "
+                           f"{cr.display(own_wire)}'s report"})  # fmt: skip
+            if own_wire and (grade != "independent" or own_wire in formal[aid] or credited_copy or brief):
                 par, conf = f"wire:{own_wire}", round(0.6 + 0.3 * credit[aid][own_wire], 3)
                 if grade == "independent" and own_wire in formal[aid]:  # the wire's text, not own reporting
                     grade = "spun" if spin is not None and spin.score >= spin_mod.SPIN_THRESHOLD else "verbatim"
                     ev.append({"kind": "credit", "detail": f"carries {cr.display(own_wire)}'s credit line or dateline"})
+                elif grade == "independent" and brief:
+                    grade = "light-rewrite"
                 elif grade == "independent":  # credits the wire in its lede and retells what its peers carry
                     grade = "light-rewrite"
                     ev.append({"kind": "credit", "detail": f"credits {cr.display(own_wire)} and shares {reuse:.0%} "
