@@ -288,6 +288,10 @@ def test_readers_see_whole_snapshots_while_a_writer_ingests(tmp_path: Path) -> N
                 version = writer_store.get_story(first)["version"]
                 size = writer_store.get_story(first)["size"]
                 writer_store.put_analysis(first, version=version, digest={"summary": [], "size": size})
+                if i % 5 == 0:  # let the readers in between writes, however fast the writer runs
+                    seen, deadline = reads[0], time.monotonic() + 5
+                    while reads[0] == seen and time.monotonic() < deadline:
+                        time.sleep(0.005)
         except Exception as exc:
             errors.append(f"writer: {exc!r}")
         finally:
