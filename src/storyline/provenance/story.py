@@ -35,7 +35,7 @@ GRADES = ("verbatim", "light-rewrite", "spun", "independent")
 # Grade thresholds, fitted on the generated provenance benchmark (bench/bench_provenance.py).
 REUSE_MIN = 0.40  # below this share of reused text an article is its own reporting
 VERBATIM_SHARE = 0.80  # share of the reused text that must be verbatim for a "verbatim" grade
-VERBATIM_MIN = 0.60  # and the verbatim share of the whole article
+VERBATIM_MIN = 0.60  # a text this verbatim is never graded spun (the verbatim grade needs VERBATIM_SHARE only)
 PARENT_MIN = REUSE_MIN  # reuse needed for an in-story parent
 SPUN_MIN = 0.15  # a spun rewrite of a source missing from the story shares less with its peers
 LEXICAL_MIN = 0.15  # share of verbatim or edited text a copy keeps: paraphrases alone are what independent reports share
@@ -414,12 +414,11 @@ def analyse_story(
                 if grade == "independent" and own_wire in formal[aid]:  # the wire's text, not own reporting
                     grade = "spun" if spin is not None and spin.score >= spin_mod.SPIN_THRESHOLD else "verbatim"
                     ev.append({"kind": "credit", "detail": f"carries {cr.display(own_wire)}'s credit line or dateline"})
-                elif grade == "independent" and brief:
+                elif grade == "independent":  # a brief of the wire, or retells what its credited peers carry
                     grade = "light-rewrite"
-                elif grade == "independent":  # credits the wire in its lede and retells what its peers carry
-                    grade = "light-rewrite"
-                    ev.append({"kind": "credit", "detail": f"credits {cr.display(own_wire)} and shares {reuse:.0%} "
-                               "of its text with the story's other copies"})  # fmt: skip
+                    if not brief:
+                        ev.append({"kind": "credit", "detail": f"credits {cr.display(own_wire)} and shares {reuse:.0%} "
+                                   "of its text with the story's other copies"})  # fmt: skip
             elif top_wire and peers:
                 # A spun text is always someone's text: less shared text suffices.
                 floor = SPUN_MIN if grade == "spun" else PEER_WIRE_MIN
@@ -501,7 +500,7 @@ def _wire_copy_of_its_own(src, dst, formal, credit, outlet_wire) -> bool:
     return any(w not in credit[src] and outlet_wire[src] != w for w in formal[dst])
 
 
-def _tree_wire(aid, ids, parent, credit, formal, outlet_wire, rel, photo=None) -> tuple[str | None, str]:
+def _tree_wire(aid, ids, parent, credit, formal, outlet_wire, rel, photo) -> tuple[str | None, str]:
     """The wire an in-story source of others goes back to: its own credit, else the credit its copies
     carry (a copy crediting a wire the source does not name still names the source's source), else
     that of articles crediting a wire that share its text, else the one wire its pictures come from
@@ -527,7 +526,7 @@ def _tree_wire(aid, ids, parent, credit, formal, outlet_wire, rel, photo=None) -
     ]
     near = [t for t in near if t[0] >= PEER_WIRE_MIN]
     if not near:
-        pics = (photo or {}).get(aid, set()) - {outlet_wire[aid]}
+        pics = photo[aid]
         if len(pics) == 1 and not outlet_wire[aid]:
             w = next(iter(pics))
             return w, f"no credit in the text; its copies' source runs {cr.display(w)}'s pictures"
