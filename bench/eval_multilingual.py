@@ -8,7 +8,8 @@ The set is real coverage of seven events of 2022-2023, each in four or more
 languages, collected from stored web pages (first 2,000 bytes of each page; the
 recipe with queries, URLs and the gold labels is ``bench/realdata/multilingual.json``).
 The texts are not in the repository: they live in a git-ignored folder
-(``bench/realdata/.multilingual/docs.jsonl``, or ``--data`` / ``$STORYLINE_MULTILINGUAL``),
+(``../shared/data/realdata/multilingual-pages.jsonl``, else the git-ignored rebuild
+``bench/realdata/.multilingual/docs.jsonl``, or ``--data`` / ``$STORYLINE_MULTILINGUAL``),
 one JSON object a line with ``id``, ``url``, ``lang`` (gold), ``published``, ``title``,
 ``text`` and ``story`` (gold). Without it the script says so and exits 0.
 
@@ -35,16 +36,24 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "bench" / "realdata" / ".multilingual"
+SHARED = ROOT.parent / "shared" / "data" / "realdata" / "multilingual-pages.jsonl"
 
 
-def data_dir(given: str | None = None) -> Path:
-    return Path(given or os.environ.get("STORYLINE_MULTILINGUAL") or DEFAULT)
+def data_file(given: str | None = None) -> Path:
+    """The set's JSONL: ``given`` or ``$STORYLINE_MULTILINGUAL`` (a file, or a folder holding docs.jsonl),
+    else ``../shared/data/realdata/multilingual-pages.jsonl``, else the git-ignored rebuild
+    ``bench/realdata/.multilingual/docs.jsonl``."""
+    named = given or os.environ.get("STORYLINE_MULTILINGUAL")
+    if named:
+        p = Path(named)
+        return p / "docs.jsonl" if p.is_dir() else p
+    return SHARED if SHARED.exists() else DEFAULT / "docs.jsonl"
 
 
-def load(folder: Path):
+def load(path: Path):
     from storyline.model import Article
 
-    docs = [json.loads(line) for line in (folder / "docs.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     arts = [Article(id=d["id"], text=d["text"], title=d.get("title", ""), url=d.get("url", ""),
                     published=d.get("published"), meta={"story": d["story"], "gold_lang": d["lang"]})
             for d in docs]
@@ -100,14 +109,14 @@ def _group(arts, cfg, multilingual: bool):
     return list(r.articles), np.asarray(r.labels), r.matching
 
 
-def run(folder: Path, fit_model: bool = False) -> dict:
+def run(path: Path, fit_model: bool = False) -> dict:
     from storyline.config import Config
     from storyline.multilingual import embed, identify, match
 
     cfg = Config()
-    halves = split([a.meta["story"] for a in load(folder)])
+    halves = split([a.meta["story"] for a in load(path)])
     t0 = time.perf_counter()
-    cleaned, labels_en, m = _group(load(folder), cfg, multilingual=False)
+    cleaned, labels_en, m = _group(load(path), cfg, multilingual=False)
     t_en = time.perf_counter() - t0
     out: dict = {"articles": len(cleaned), "events": len(halves), "english": report(cleaned, labels_en, halves),
                  "english_seconds": round(t_en, 2)}
@@ -135,7 +144,7 @@ def run(folder: Path, fit_model: bool = False) -> dict:
         match.load_model.cache_clear()
         out["fit"] = {"pairs": int(train.sum()), "positives": int(y[train].sum())}
     t0 = time.perf_counter()
-    arts_ml, labels_ml, m_ml = _group(load(folder), cfg, multilingual=True)
+    arts_ml, labels_ml, m_ml = _group(load(path), cfg, multilingual=True)
     out["multilingual_seconds"] = round(time.perf_counter() - t0, 2)
     out["multilingual"] = report(arts_ml, labels_ml, halves)
     out["multilingual"]["counts"] = {k: m_ml.counts.get(k) for k in ("routed_articles", "cross_pairs", "cross_same")}
@@ -144,16 +153,17 @@ def run(folder: Path, fit_model: bool = False) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", help="folder holding docs.jsonl (default: $STORYLINE_MULTILINGUAL or "
-                                   "bench/realdata/.multilingual)")
+    ap.add_argument("--data", help="the set's JSONL, or a folder holding docs.jsonl (default: "
+                                   "$STORYLINE_MULTILINGUAL, ../shared/data/realdata/multilingual-pages.jsonl, "
+                                   "bench/realdata/.multilingual/docs.jsonl)")
     ap.add_argument("--fit", action="store_true", help="refit storyline/multilingual/pair_model.json first")
     args = ap.parse_args()
-    folder = data_dir(args.data)
-    if not (folder / "docs.jsonl").exists():
-        print(f"no multilingual set at {folder}/docs.jsonl: build it with the recipe in "
+    path = data_file(args.data)
+    if not path.exists():
+        print(f"no multilingual set at {path}: build it with the recipe in "
               "bench/realdata/multilingual.json (see docs/benchmarks.md)")
         return 0
-    out = run(folder, args.fit)
+    out = run(path, args.fit)
     for k in ("english", "multilingual"):
         if isinstance(out.get(k), dict):
             print(k, {s: out[k][s]["f1"] for s in ("all", "cross_language", "within_english")})

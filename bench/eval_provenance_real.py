@@ -1,11 +1,12 @@
 """Score storyline's reuse grades and sources on real web pages labelled by hand.
 
-    python bench/eval_provenance_real.py                       # pages from bench/realdata/.pages
-    python bench/eval_provenance_real.py --pages DIR           # or STORYLINE_REALDATA_PAGES=DIR
+    python bench/eval_provenance_real.py                       # ../shared/data/realdata/provenance-pages.jsonl
+    python bench/eval_provenance_real.py --pages DIR_OR_FILE   # or STORYLINE_REALDATA_PAGES=DIR_OR_FILE
     python bench/eval_provenance_real.py --labels FILE -v      # other labels; print every miss
 
 The pages (third-party texts, never in the repository) are read from
-``DIR/pages.jsonl``: one JSON object a line with ``id``, ``event``, ``url``,
+``../shared/data/realdata/provenance-pages.jsonl``, else from the git-ignored
+rebuild ``bench/realdata/.pages/pages.jsonl`` (or the file or folder named): one JSON object a line with ``id``, ``event``, ``url``,
 ``text`` and ``published``; a record may carry its own ``kind`` and ``source``
 labels, otherwise they come from the recipe (``bench/realdata/recipe.json``,
 which also says how the pages were collected). All pages are cleaned together
@@ -32,17 +33,23 @@ from urllib.parse import urlparse
 BENCH = Path(__file__).resolve().parent
 RECIPE = BENCH / "realdata" / "recipe.json"
 PAGES = BENCH / "realdata" / ".pages"
+SHARED = BENCH.parent.parent / "shared" / "data" / "realdata" / "provenance-pages.jsonl"
 ENV = "STORYLINE_REALDATA_PAGES"
 GRADES = ("verbatim", "light-rewrite", "spun", "independent")
 
 
-def pages_dir(arg: str | None) -> Path:
-    return Path(arg or os.environ.get(ENV) or PAGES)
+def pages_file(arg: str | None) -> Path:
+    """The pages' JSONL: ``arg`` or ``$STORYLINE_REALDATA_PAGES`` (a file, or a folder holding pages.jsonl),
+    else the shared copy, else the git-ignored rebuild."""
+    named = arg or os.environ.get(ENV)
+    if named:
+        p = Path(named)
+        return p / "pages.jsonl" if p.is_dir() else p
+    return SHARED if SHARED.exists() else PAGES / "pages.jsonl"
 
 
-def load(pages: Path, labels: Path) -> list[dict]:
+def load(path: Path, labels: Path) -> list[dict]:
     """Page records with their ``kind`` and ``source`` labels."""
-    path = pages / "pages.jsonl"
     if not path.exists():
         raise FileNotFoundError(f"{path} not found ({labels} says how to collect the pages)")
     lab: dict[str, dict] = {}
@@ -149,12 +156,13 @@ def score(records: list[dict], pred: dict[str, tuple[str, str | None, str]]) -> 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--pages", help=f"folder holding pages.jsonl (default ${ENV} or {PAGES})")
+    ap.add_argument("--pages", help=f"the pages' JSONL or a folder holding pages.jsonl (default ${ENV}, {SHARED}, "
+                                    f"{PAGES}/pages.jsonl)")
     ap.add_argument("--labels", type=Path, default=RECIPE, help="recipe with the labels (default %(default)s)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every miss")
     args = ap.parse_args(argv)
     try:
-        records = load(pages_dir(args.pages), args.labels)
+        records = load(pages_file(args.pages), args.labels)
     except (FileNotFoundError, ValueError) as e:
         print(f"eval_provenance_real: {e}", file=sys.stderr)
         return 2

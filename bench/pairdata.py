@@ -67,6 +67,7 @@ class Corpus:
     forced: np.ndarray  # pairs that copy evidence decided (probability 1.0)
     kind: str
     train: np.ndarray  # articles that may be fitted on (ECB+: topics 1-25)
+    published: np.ndarray | None = None  # publication time per article in days (NaN: none)
 
 
 def build(name: str, path: Path, label: str, kind: str = "semantic", group: str | None = None,
@@ -96,7 +97,7 @@ def build(name: str, path: Path, label: str, kind: str = "semantic", group: str 
     if train_field:
         f, lo, hi = train_field
         train = np.array([lo <= float(a.meta.get(f, "nan")) <= hi for a in arts])
-    return Corpus(name, arts, gold, groups, m.pairs, m.features, m.probs >= 1.0, kind, train)
+    return Corpus(name, arts, gold, groups, m.pairs, m.features, m.probs >= 1.0, kind, train, m.published)
 
 
 def write_generated(n: int, seed: int, per_day: float | None, out: Path) -> Path:

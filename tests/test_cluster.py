@@ -157,3 +157,98 @@ def test_resolved_cluster_reads_adaptive_neighbourhoods_and_defaults_to_fixed_k(
     capped = Config().override({"cluster": {"k": 2}}).resolved_cluster({"k": 8, "k_min": 3, "k_sure": 0.9,
                                                                         "gate": 0.2, "threshold": 0.15})
     assert (capped.k, capped.k_min) == (2, 2)
+
+
+# -- a story is one event of a few days ---------------------------------------------------------------
+
+LIMITED = ClusterConfig(k=8, gate=0.2, threshold=0.35, core=0.999, max_days=4.0, bridge=1.01)
+
+
+def _clique(members, p):
+    return [(a, b, p) for i, a in enumerate(members) for b in members[i + 1:]]
+
+
+def test_articles_published_too_far_apart_never_share_a_story():
+    # one clique of sure pairs whose articles lie on days 0-1 and 8-9: same wording, two events
+    edges = _clique(list(range(8)), 0.95)
+    days = np.array([0, 0, 1, 1, 8, 8, 9, 9], dtype=np.float64)
+    together = cluster(8, *_pairs(8, edges), LIMITED)
+    assert len(set(together.tolist())) == 1  # without dates: one story
+    apart = cluster(8, *_pairs(8, edges), LIMITED, days)
+    assert len(set(apart[:4].tolist())) == 1 and len(set(apart[4:].tolist())) == 1
+    assert apart[0] != apart[4]
+    # undated articles are decided on text alone
+    undated = cluster(8, *_pairs(8, edges), LIMITED, np.full(8, np.nan))
+    assert np.array_equal(undated, together)
+    # no limit: one story again
+    free = ClusterConfig(**{**LIMITED.__dict__, "max_days": float("inf")})
+    assert len(set(cluster(8, *_pairs(8, edges), free, days).tolist())) == 1
+
+
+def test_must_links_do_not_chain_a_story_past_the_limit():
+    # near-certain pairs day after day: joined stories stay within four days of their first member
+    n = 10
+    edges = [(a, a + 1, 0.9995) for a in range(n - 1)]
+    days = np.arange(n, dtype=np.float64)
+    labels = cluster(n, *_pairs(n, edges), LIMITED, days)
+    for lab in set(labels.tolist()):
+        d = days[labels == lab]
+        assert d.max() - d.min() <= 4.0
+    assert len(set(labels.tolist())) < n  # but they are joined where they can be
+    # undated ones join through the must-links as before
+    assert len(set(cluster(n, *_pairs(n, edges), LIMITED).tolist())) == 1
+
+
+def test_a_copy_family_reprinted_over_a_week_keeps_its_own_span():
+    from storyline.cluster import apart, family_spans
+
+    fam = np.array([0, 0, 1])
+    span = family_spans(fam, 2, np.array([0.0, 7.0, 3.0]))
+    assert span.tolist() == [[0.0, 7.0], [3.0, 3.0]]
+    # the rewrite of day 3 lies inside the family's own week: not too far
+    assert not apart(span, np.array([0]), np.array([1]), 4.0)[0]
+    assert family_spans(fam, 2, np.array([np.nan, np.nan, 1.0]))[0].tolist() != [0, 0]
+    assert np.isnan(family_spans(fam, 2, np.array([np.nan, np.nan, 1.0]))[0]).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_result_with_dates_does_not_depend_on_article_order(data):
+    n = data.draw(st.integers(3, 14))
+    seen = {}
+    for _ in range(data.draw(st.integers(0, n * 2))):
+        a, b = data.draw(st.integers(0, n - 1)), data.draw(st.integers(0, n - 1))
+        if a != b:
+            seen[(min(a, b), max(a, b))] = data.draw(st.sampled_from([0.3, 0.6, 0.95, 0.9995]))
+    edges = [(a, b, min(0.99995, p + e * 1e-5)) for e, ((a, b), p) in enumerate(seen.items())]
+    days = np.array([data.draw(st.sampled_from([np.nan, 0.0, 1.0, 3.0, 6.0, 9.0])) for _ in range(n)])
+    perm = data.draw(st.permutations(list(range(n))))
+    base = cluster(n, *_pairs(n, edges), LIMITED, days)
+    moved_days = np.empty(n)
+    moved_days[perm] = days
+    moved = cluster(n, *_pairs(n, [(perm[a], perm[b], p) for a, b, p in edges]), LIMITED, moved_days)
+    groups = {frozenset(np.flatnonzero(base == lab).tolist()) for lab in set(base.tolist())}
+    inv = {perm[i]: i for i in range(n)}
+    assert groups == {frozenset(inv[j] for j in np.flatnonzero(moved == lab).tolist()) for lab in set(moved.tolist())}
+    for lab in set(base.tolist()):
+        d = days[base == lab]
+        d = d[~np.isnan(d)]
+        assert len(d) == 0 or d.max() - d.min() <= 4.0
+
+
+def test_strong_direct_evidence_bridges_a_gap_but_no_chain_through_undated_articles_does():
+    # two tight groups of days 0 and 9 joined only through two undated articles
+    n = 6
+    edges = _clique([0, 1], 0.95) + _clique([4, 5], 0.95) + [(a, b, 0.9) for a in (0, 1, 4, 5) for b in (2, 3)]
+    edges += _clique([2, 3], 0.95)
+    days = np.array([0, 0, np.nan, np.nan, 9, 9], dtype=np.float64)
+    for bridge in (1.01, 0.5):
+        cfg = ClusterConfig(**{**LIMITED.__dict__, "bridge": bridge})
+        labels = cluster(n, *_pairs(n, edges), cfg, days)
+        assert labels[0] != labels[4]  # the undated pair is no bridge
+    # the same days with the two far groups matching each other directly and surely: one story
+    direct = _clique(list(range(6)), 0.97)
+    together = cluster(n, *_pairs(n, direct), ClusterConfig(**{**LIMITED.__dict__, "bridge": 0.5}), days)
+    assert len(set(together.tolist())) == 1
+    apart_ = cluster(n, *_pairs(n, direct), LIMITED, days)
+    assert apart_[0] != apart_[4]

@@ -11,6 +11,7 @@ import pytest
 
 from storyline.cluster import related_stories
 from storyline.verify.features import (
+    BASE_FEATURES,
     EVENT_FEATURES,
     FEATURES,
     date_source,
@@ -61,7 +62,8 @@ def test_undated_articles_borrow_the_day_of_their_most_similar_dated_candidate()
 
 
 def test_date_source_says_when_nothing_dates_an_article():
-    assert date_source("2021-05-01", True, 18748.0) == "published"
+    assert date_source("2021-05-01", True, 18748.0) == "field"
+    assert date_source("2021-05-01", True, 18748.0, "dateline") == "dateline"
     assert date_source(None, True, 18748.0) == "url"
     assert date_source(None, False, 18748.0) == "neighbours"
     assert date_source(None, False, float("nan")) == "none"
@@ -74,7 +76,7 @@ def test_event_features_use_the_gap_only_between_dated_articles():
     days = np.array([0.0, 6.0, np.nan])
     pairs = np.array([[0, 1], [0, 2], [1, 2]])
     F = event_features(event_representation(terms, days, pairs, np.array([0.8, 0.1, 0.1])), pairs)
-    assert F.shape == (3, len(EVENT_FEATURES)) and FEATURES[7:7 + len(EVENT_FEATURES)] == EVENT_FEATURES
+    assert F.shape == (3, len(EVENT_FEATURES)) and FEATURES[len(BASE_FEATURES):len(BASE_FEATURES) + len(EVENT_FEATURES)] == EVENT_FEATURES
     gap, both, none = (EVENT_FEATURES.index(x) for x in ("day_gap", "both_dated", "none_dated"))
     assert F[0, gap] == pytest.approx(np.log1p(6.0)) and F[0, both] == 1
     assert F[1, gap] == 0 and F[1, both] == 0 and F[1, none] == 0
@@ -160,7 +162,70 @@ def test_allsides_cross_fitted_holds_its_floors():
     cut = Config().resolved_cluster(model.cluster)
     got = fit_matching.cross_fit(fit_matching.corpora("semantic"), cut, (list(model.coef), model.intercept), 5)
     for name, floor in FLOORS["cross_fitted"].items():
-        if name == "measured":
+        if name == "measured" or name not in got:  # the same-kind events set needs its git-ignored texts
             continue
         assert got[name]["ari"] >= floor["ari"], (name, got[name])
         assert got[name]["bcubed_f1"] >= floor["bcubed_f1"], (name, got[name])
+
+
+def test_calendar_words_of_the_headline_and_lede():
+    from storyline.verify.features import calendar
+
+    assert calendar("Senate votes on Tuesday", "WASHINGTON (Reuters) - The Senate voted on the bill in March.") == (
+        frozenset({"Tuesday"}), frozenset({"March"}))
+    # "May" the verb is no month; "May 3", "in May" and "Sept. 9" are
+    assert calendar("Rates may rise", "May I say: officials may act.") == (frozenset(), frozenset())
+    assert calendar("", "On May 3 and in May, then Sept. 9") == (frozenset(), frozenset({"May", "September"}))
+    # plural weekdays are habits, not dates; the body past the lede is not read
+    assert calendar("Markets close on Sundays", "x " * 60 + "on Friday") == (frozenset(), frozenset())
+
+
+def _bare_rep(n: int, **signals):
+    """A representation of ``n`` articles that say nothing but ``signals`` (calendar, figures)."""
+    import scipy.sparse as sp
+
+    from storyline.verify.features import Representation
+
+    return Representation(vectors=np.eye(n, 4, dtype=np.float32), tfidf=sp.csr_matrix((n, 3), dtype=np.float32),
+                          ents=sp.csr_matrix((n, 3), dtype=np.float32), years=[frozenset()] * n,
+                          numbers=[frozenset()] * n, words=np.ones(n, np.float32), days=np.full(n, np.nan),
+                          **signals)
+
+
+def test_weekday_and_month_features_say_conflict_or_shared():
+    from storyline.verify.features import calendar, pair_features
+
+    cal = [calendar("Quake hits on Monday", "In March"), calendar("Quake toll on Monday", "in March"),
+           calendar("Quake on Friday", "In April"), calendar("Quake", "no dates")]
+    F = pair_features(_bare_rep(len(cal), calendar=cal), np.array([[0, 1], [0, 2], [0, 3]]))
+    col = {f: BASE_FEATURES.index(f) for f in ("weekday_conflict", "weekday_shared", "month_conflict", "month_shared")}
+    assert F[0, col["weekday_shared"]] == 1 and F[0, col["month_shared"]] == 1 and F[0, col["weekday_conflict"]] == 0
+    assert F[1, col["weekday_conflict"]] == 1 and F[1, col["month_conflict"]] == 1 and F[1, col["weekday_shared"]] == 0
+    assert F[2, list(col.values())].sum() == 0  # nothing said: no evidence either way
+
+
+def test_figures_read_one_way_whatever_the_language():
+    from storyline.verify.features import figures
+
+    en = figures("Fed raises rates by 75 basis points", "The Fed lifted its target range to 3.00%-3.25% on Sept. 21.")
+    de = figures("Fed erhöht Leitzins um 0,75 Prozentpunkte", "Am 21. September hob die Fed die Spanne auf 3,00 bis "
+                 "3,25 Prozent an.")
+    assert {"75", "0.75", "3", "3.25"} <= en and {"0.75", "3", "3.25"} <= de
+    assert "21" not in en and "21" not in de  # days of the month are dates, not figures
+    half = figures("Fed cuts by half a percentage point", "")
+    assert {"0.5", "50"} <= half and {"0.5", "50"} <= figures("Fed cuts rates by 50bp", "")
+    assert figures("", "More than 41,000 dead; 2.300 in Syria") >= {"41000", "2300"}
+    assert figures("Toll passes 41 000", "") == figures("Toll passes 41.000", "") == frozenset({"41000"})
+    assert not figures("Fed meets in 2022", "Policy makers meet on Wednesday, March 16.")
+
+
+def test_conflicting_figures_count_against_a_pair_and_shared_ones_for_it():
+    from storyline.verify.features import figures, pair_features
+
+    figs = [figures("Fed raises by 75 basis points", ""), figures("Fed lifts rates three-quarters of a point", ""),
+            figures("Fed raises by 50 basis points", ""), figures("Fed raises rates", "")]
+    F = pair_features(_bare_rep(len(figs), figures=figs), np.array([[0, 1], [0, 2], [0, 3]]))
+    c, s = BASE_FEATURES.index("figures_conflict"), BASE_FEATURES.index("figures_shared")
+    assert F[0, c] == 0 and F[0, s] == 1.0
+    assert F[1, c] == 1 and F[1, s] == 0
+    assert F[2, c] == 0 and F[2, s] == 0  # one side gives no figure: no evidence

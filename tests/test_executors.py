@@ -295,6 +295,11 @@ def test_sharded_clustering_equals_cluster():
     want = cluster(n, pairs, probs, cfg)
     got = pipeline.cluster_sharded(n, pairs, probs, cfg, LocalExecutor(), edge_chunk=50, batch_rows=10)
     assert np.array_equal(got, want)
+    # with publication days (a third undated): the story-length limit holds the same way
+    days = np.where(rng.random(n) < 0.33, np.nan, story % 7 + rng.integers(0, 6, n))
+    want_d = cluster(n, pairs, probs, cfg, days)
+    got_d = pipeline.cluster_sharded(n, pairs, probs, cfg, LocalExecutor(), edge_chunk=50, batch_rows=10, days=days)
+    assert np.array_equal(got_d, want_d) and not np.array_equal(want_d, want)
     assert 10 < want.max() < n - 10
     from storyline.cluster import shared_neighbour_similarity
 

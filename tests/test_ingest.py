@@ -386,3 +386,40 @@ def test_url_dates_place_undated_articles_in_time() -> None:
     assert article_days(dated) == pytest.approx(19851 + 10 / 24)
     assert article_days(undated) == 19851.0
     assert math.isnan(article_days(unknown)) and math.isnan(article_days(undated, url_dates=False))
+
+
+def test_every_reader_places_an_article_in_time_and_says_from_what(tmp_path: Path) -> None:
+    """``published`` and ``date_source`` from the input's field, the HTML's metadata, the URL, a dateline,
+    the top line or the lede; unknown stays unknown (never the time of reading)."""
+    import storyline
+
+    recs = [
+        {"id": "field", "title": "Rates rise", "text": "The bank raised rates on Wednesday.", "published": "2022-09-21"},
+        {"id": "url", "url": "https://www.theguardian.com/business/2024/dec/18/fed-cuts-rates", "title": "Fed cuts",
+         "text": "The Federal Reserve cut rates by a quarter point."},
+        {"id": "dateline", "url": "https://example.com/world/2025/04/kremlin-talks", "title": "Talks end",
+         "text": "MOSCOW, April 21 (Reuters) - The Kremlin said on Monday that talks were possible."},
+        {"id": "top", "title": "Quake toll rises", "text": " date 2023-02-20\nThe toll rose again on Monday."},
+        {"id": "lede", "title": "Séisme", "text": "Le 20 février 2023, un séisme de magnitude 6,4 a frappé Hatay."},
+        {"id": "none", "title": "Markets", "text": "Shares rose on Monday as investors weighed the outlook."},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+    (tmp_path / "page.html").write_text(
+        "<html><head><title>Storm hits coast</title>"
+        '<meta property="article:published_time" content="2022-09-28T10:00:00Z"></head>'
+        "<body><article><h1>Storm hits coast</h1><p>" + "The storm made landfall with winds of 150 mph. " * 8
+        + "</p></article></body></html>", encoding="utf-8")
+    out = tmp_path / "out"
+    storyline.run([src, tmp_path / "page.html"], out=out, extras=False, semantic=False)
+    rows = {r["id"]: r for r in map(json.loads, (out / "articles.jsonl").read_text(encoding="utf-8").splitlines())}
+    got = {k: (r["published"] and r["published"][:10], r["date_source"]) for k, r in rows.items()}
+    assert got["field"] == ("2022-09-21", "field")
+    assert got["url"] == ("2024-12-18", "url")
+    assert got["dateline"] == ("2025-04-21", "dateline")
+    assert got["top"] == ("2023-02-20", "text")
+    assert got["lede"] == ("2023-02-20", "text")
+    assert got["none"][0] is None and got["none"][1] in ("none", "neighbours")
+    page = next(r for k, r in rows.items() if k not in got or k.endswith("page"))
+    assert (page["published"][:10], page["date_source"]) == ("2022-09-28", "meta")
+    assert all(r["date_source"] for r in rows.values())

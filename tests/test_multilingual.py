@@ -108,10 +108,10 @@ def test_multilingual_set_floors():
     sys.path.insert(0, str(ROOT / "bench"))
     import eval_multilingual
 
-    folder = eval_multilingual.data_dir()
-    if not (folder / "docs.jsonl").exists():
-        pytest.skip(f"no multilingual set at {folder} (recipe: bench/realdata/multilingual.json)")
-    out = eval_multilingual.run(folder)
+    path = eval_multilingual.data_file()
+    if not path.exists():
+        pytest.skip(f"no multilingual set at {path} (recipe: bench/realdata/multilingual.json)")
+    out = eval_multilingual.run(path)
     ml, en = out["multilingual"], out["english"]
     assert ml["cross_language"]["f1"] >= FLOORS["cross_language_f1"]
     assert ml["cross_language_held_out"]["f1"] >= FLOORS["cross_language_held_out_f1"]

@@ -1,7 +1,7 @@
 """Provenance on real web pages labelled by hand (bench/realdata/recipe.json, bench/eval_provenance_real.py).
 
 The page texts are third-party and stay out of the repository: the scoring test reads them from
-bench/realdata/.pages (or the folder named by STORYLINE_REALDATA_PAGES) and skips when they are absent.
+../shared/data/realdata/provenance-pages.jsonl (else bench/realdata/.pages, or what STORYLINE_REALDATA_PAGES names) and skips when they are absent.
 The recipe itself (queries, URLs, labels) is checked always.
 """
 
@@ -70,10 +70,10 @@ def test_missing_pages_give_a_clear_error(tmp_path, capsys):
 
 def test_real_pages_meet_floors():
     ev = _ev()
-    folder = ev.pages_dir(None)
-    if not (folder / "pages.jsonl").exists():
-        pytest.skip(f"real-data pages not found in {folder} (bench/realdata/recipe.json says how to collect them)")
-    records = ev.load(folder, ev.RECIPE)
+    path = ev.pages_file(None)
+    if not path.exists():
+        pytest.skip(f"real-data pages not found at {path} (bench/realdata/recipe.json says how to collect them)")
+    records = ev.load(path, ev.RECIPE)
     res = ev.score(records, ev.analyse(records))
     assert res["grade_macro_f1"] >= FLOORS["real_grade_macro_f1"], res
     assert res["copies_attributed"] >= FLOORS["real_copies_attributed"], res

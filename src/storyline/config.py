@@ -53,6 +53,11 @@ class ClusterConfig:
     core: float | None = None  # pairs at least this sure always share a story (1.0: off)
     power: float | None = None  # neighbour rows hold probability ** power (above 1: the surest neighbours dominate)
     max_component: int = 8000  # larger components are split with a stricter cut first
+    # articles published further apart than this many days never share a story (inf: no limit); a story is
+    # one event of a few days, later developments are linked stories (measured: docs/benchmarks.md)
+    max_days: float | None = 7.0
+    # ... unless their own shared-neighbour similarity is at least this (strong direct evidence; above 1: never)
+    bridge: float = 0.5
 
 
 @dataclass(frozen=True)

@@ -35,12 +35,15 @@ class Article:
     title: str = ""
     outlet: str = ""
     url: str = ""
-    published: str | None = None  # ISO 8601, as given or parsed
+    published: str | None = None  # ISO 8601: as given, or as the page says it (see date_source)
     author: str = ""
     lang: str = ""
     source: str = ""  # where it was read from: path, path:line, path#record
     removed: list[Removed] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)  # input fields kept as they were (labels, ...)
+    # where ``published`` came from: field (the input's own), meta (the HTML's metadata), url, dateline,
+    # text (a date line at the top, or an explicit date in the headline or lede), none (unknown)
+    date_source: str = ""
 
     def to_json(self) -> dict[str, Any]:
         d = {
@@ -49,6 +52,7 @@ class Article:
             "url": self.url,
             "title": self.title,
             "published": self.published,
+            "date_source": self.date_source or ("field" if self.published else "none"),
             "author": self.author,
             "lang": self.lang,
             "source": self.source,
@@ -73,6 +77,7 @@ class Article:
             source=d.get("source", ""),
             removed=[Removed(**r) for r in d.get("removed", [])],
             meta=d.get("meta", {}) or {},
+            date_source=d.get("date_source", "") or "",
         )
 
 

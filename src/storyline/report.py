@@ -72,8 +72,8 @@ def _date_sources(result: RunResult):
 
     m = getattr(result, "matching", None)
     if m is None or getattr(m, "days", None) is None or len(m.days) != len(result.articles):
-        return lambda i, a: {}
-    return lambda i, a: {"date_source": date_source(a.published, bool(m.dated[i]), float(m.days[i]))}
+        return lambda i, a: {"date_source": a.date_source or ("field" if a.published else "none")}
+    return lambda i, a: {"date_source": date_source(a.published, bool(m.dated[i]), float(m.days[i]), a.date_source)}
 
 
 def write_outputs(result: RunResult, out: Path) -> None:

@@ -12,6 +12,13 @@ fitted threshold, gives the stories. Only pairs whose own probability passes
 ``gate`` can end up linked, so a shared neighbourhood alone never joins two
 articles that do not match.
 
+A story is one event of a few days: with ``max_days`` set, two articles whose
+publication times lie further apart than that never share a story (average
+linkage sees them as infinitely far; must-links that would join them are
+dropped), so a follow-up a week later becomes its own story, linked to the
+first by :func:`related_stories`. Only publication times count: a URL's date
+and a day borrowed from neighbours are too rough to forbid a link.
+
 Everything is computed in article-index order, and the pipeline sorts articles
 by id first: the result does not depend on input order.
 """
@@ -96,19 +103,67 @@ def shared_neighbour_similarity(
     )
 
 
-def _average_linkage(S: sp.csr_matrix, members: np.ndarray, threshold: float) -> np.ndarray:
+APART = 1e9  # the linkage distance of two articles that cannot share a story (any average with it is > 1)
+
+
+def spans_of(days: np.ndarray | None, n: int) -> np.ndarray | None:
+    """``(n, 2)`` earliest and latest publication day per unit from ``days`` (one per unit, or already
+    ``(n, 2)``); NaN where undated. None stays None."""
+    if days is None:
+        return None
+    d = np.asarray(days, dtype=np.float64)
+    return np.stack([d, d], axis=1) if d.ndim == 1 else d.reshape(n, 2)
+
+
+def family_spans(fam: np.ndarray, n_fam: int, days: np.ndarray | None) -> np.ndarray | None:
+    """The earliest and latest publication day of each copy family (NaN: no member dated)."""
+    if days is None:
+        return None
+    d = np.asarray(days, dtype=np.float64)
+    lo, hi = np.full(n_fam, np.inf), np.full(n_fam, -np.inf)
+    ok = ~np.isnan(d)
+    np.minimum.at(lo, fam[ok], d[ok])
+    np.maximum.at(hi, fam[ok], d[ok])
+    dated = np.isfinite(lo)
+    return np.stack([np.where(dated, lo, np.nan), np.where(dated, hi, np.nan)], axis=1)
+
+
+def apart(span: np.ndarray, a: np.ndarray, b: np.ndarray, max_days: float) -> np.ndarray:
+    """Whether units ``a`` and ``b`` (arrays of indexes into ``span``) cannot share a story: both dated,
+    and together they span more than ``max_days`` and more than either spans alone (a copy family
+    reprinted over a week keeps its own span)."""
+    lo = np.minimum(span[a, 0], span[b, 0])
+    hi = np.maximum(span[a, 1], span[b, 1])
+    own = np.maximum(span[a, 1] - span[a, 0], span[b, 1] - span[b, 0])
+    with np.errstate(invalid="ignore"):
+        return (hi - lo > np.maximum(max_days, own)) & ~np.isnan(lo + hi)
+
+
+def _average_linkage(S: sp.csr_matrix, members: np.ndarray, threshold: float,
+                     span: np.ndarray | None = None, max_days: float | None = None,
+                     bridge: float = 1.01) -> np.ndarray:
     sub = S[members][:, members].toarray()
     D = 1.0 - np.clip(sub, 0.0, 1.0)
+    if span is not None and max_days is not None:
+        local = span[members]
+        ia, ib = np.triu_indices(len(members), 1)
+        far = apart(local, ia, ib, max_days)
+        far &= sub[ia, ib] < bridge  # strong direct evidence may join articles further apart
+        D[ia[far], ib[far]] = D[ib[far], ia[far]] = APART
     np.fill_diagonal(D, 0.0)
     iu = np.triu_indices(len(members), 1)
     Z = linkage(D[iu], method="average")
     return fcluster(Z, t=1.0 - threshold, criterion="distance")
 
 
-def cluster(n: int, pairs: np.ndarray, probs: np.ndarray, cfg: ClusterConfig) -> np.ndarray:
+def cluster(n: int, pairs: np.ndarray, probs: np.ndarray, cfg: ClusterConfig,
+            days: np.ndarray | None = None) -> np.ndarray:
     """A story label per article (0..n_stories-1, numbered by first member).
 
-    ``cfg`` must be resolved (see :meth:`Config.resolved_cluster`).
+    ``cfg`` must be resolved (see :meth:`Config.resolved_cluster`). ``days``:
+    each article's publication time in days (NaN: undated), or ``(n, 2)``
+    earliest and latest for units that stand for several articles; with
+    ``cfg.max_days`` set, units further apart never share a story.
     """
     if cfg.k is None or cfg.gate is None or cfg.threshold is None:
         raise ValueError("cluster() needs k, gate and threshold set; use Config.resolved_cluster()")
@@ -117,6 +172,7 @@ def cluster(n: int, pairs: np.ndarray, probs: np.ndarray, cfg: ClusterConfig) ->
         return labels
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     probs = np.asarray(probs, dtype=np.float32)
+    span = spans_of(days, n) if cfg.max_days is not None else None
     S = shared_neighbour_similarity(n, pairs, probs, cfg)
     strong = S.copy()
     strong.data = np.where(strong.data >= cfg.threshold, 1.0, 0.0)
@@ -127,16 +183,17 @@ def cluster(n: int, pairs: np.ndarray, probs: np.ndarray, cfg: ClusterConfig) ->
     bounds = np.flatnonzero(np.diff(comp[order])) + 1
     for members in np.split(order, bounds):
         members = np.sort(members)
-        local = np.zeros(1, np.int64) if len(members) == 1 else _split(S, members, cfg, cfg.threshold)
+        local = np.zeros(1, np.int64) if len(members) == 1 else _split(S, members, cfg, cfg.threshold, span)
         _, local = np.unique(local, return_inverse=True)
         labels[members] = next_label + local
         next_label += int(local.max()) + 1
-    return join_cores(_renumber(labels), pairs, probs, 1.0 if cfg.core is None else cfg.core)
+    return join_cores(_renumber(labels), pairs, probs, 1.0 if cfg.core is None else cfg.core, span, cfg.max_days)
 
 
-def _split(S: sp.csr_matrix, members: np.ndarray, cfg: ClusterConfig, threshold: float) -> np.ndarray:
+def _split(S: sp.csr_matrix, members: np.ndarray, cfg: ClusterConfig, threshold: float,
+           span: np.ndarray | None = None) -> np.ndarray:
     if len(members) <= cfg.max_component:
-        return _average_linkage(S, members, threshold).astype(np.int64)
+        return _average_linkage(S, members, threshold, span, cfg.max_days, cfg.bridge).astype(np.int64)
     # Too large for dense linkage: cut the component at a stricter level first.
     stricter = min(0.99, threshold + (1.0 - threshold) / 4)
     sub = S[members][:, members].tocsr()
@@ -147,13 +204,14 @@ def _split(S: sp.csr_matrix, members: np.ndarray, cfg: ClusterConfig, threshold:
     offset = 0
     for c in np.unique(comp):
         idx = np.flatnonzero(comp == c)
-        part = _split(S, members[idx], cfg, stricter if len(idx) > cfg.max_component else threshold)
+        part = _split(S, members[idx], cfg, stricter if len(idx) > cfg.max_component else threshold, span)
         out[idx] = part + offset
         offset += int(part.max()) + 1
     return out
 
 
-def join_cores(labels: np.ndarray, pairs: np.ndarray, probs: np.ndarray, core: float) -> np.ndarray:
+def join_cores(labels: np.ndarray, pairs: np.ndarray, probs: np.ndarray, core: float,
+               span: np.ndarray | None = None, max_days: float | None = None) -> np.ndarray:
     """Stories joined through the pairs the model is at least ``core`` sure of.
 
     Average linkage on a sparse graph counts every pair that was never a
@@ -163,6 +221,13 @@ def join_cores(labels: np.ndarray, pairs: np.ndarray, probs: np.ndarray, core: f
     (measured pure on ECB+ and the generated corpora at 0.99) are must-links:
     the result is the connected components of "same cluster" and "near-certain
     pair", numbered by first member.
+
+    With ``span`` (earliest and latest day per article, NaN: undated) and
+    ``max_days``, a joined story whose members would lie further apart than
+    ``max_days`` is not joined whole: inside it, the stories are joined through
+    its near-certain pairs one at a time, surest first (ties: lowest indexes),
+    each join made only if the two sides together stay within ``max_days``
+    (or within the longer of their own spans).
     """
     labels = np.asarray(labels, dtype=np.int64)
     n = len(labels)
@@ -176,7 +241,50 @@ def join_cores(labels: np.ndarray, pairs: np.ndarray, probs: np.ndarray, core: f
     c = np.concatenate([n + labels, pairs[sure, 1]])
     g = sp.csr_matrix((np.ones(len(r), np.int8), (r, c)), shape=(n + k, n + k))
     _, comp = connected_components(g, directed=False)
-    return _renumber(comp[:n])
+    comp = comp[:n]
+    if span is None or max_days is None:
+        return _renumber(comp)
+    cspan = _label_spans(comp, span)
+    wide = cspan[:, 1] - cspan[:, 0] > max_days  # NaN (undated) compares False
+    if not wide[comp[pairs[sure, 0]]].any():
+        return _renumber(comp)
+    # the joined stories that would be too long: join their clusters pair by pair, within the limit
+    lspan = _label_spans(labels, span)
+    parent = np.arange(k)
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    sa, sb, sp_ = pairs[sure, 0], pairs[sure, 1], np.asarray(probs)[sure]
+    todo = wide[comp[sa]] & (labels[sa] != labels[sb])
+    la, lb, pp = labels[sa[todo]], labels[sb[todo]], sp_[todo]
+    for t in np.lexsort((np.maximum(la, lb), np.minimum(la, lb), -pp)).tolist():
+        x, y = root(int(la[t])), root(int(lb[t]))
+        if x == y or apart(lspan, np.array([x]), np.array([y]), max_days)[0]:
+            continue
+        lo, hi = np.fmin(lspan[x, 0], lspan[y, 0]), np.fmax(lspan[x, 1], lspan[y, 1])
+        x, y = min(x, y), max(x, y)
+        parent[y] = x
+        lspan[x] = (lo, hi)
+    roots = np.array([root(i) for i in range(k)])
+    # clusters of joined stories within the limit stay joined as before
+    keep = ~wide[comp]
+    out = np.where(keep, n + comp, roots[labels])
+    return _renumber(out)
+
+
+def _label_spans(labels: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """The earliest and latest day of each label's members (NaN: none dated)."""
+    k = int(labels.max()) + 1 if len(labels) else 0
+    lo, hi = np.full(k, np.inf), np.full(k, -np.inf)
+    ok = ~np.isnan(span[:, 0])
+    np.minimum.at(lo, labels[ok], span[ok, 0])
+    np.maximum.at(hi, labels[ok], span[ok, 1])
+    dated = np.isfinite(lo)
+    return np.stack([np.where(dated, lo, np.nan), np.where(dated, hi, np.nan)], axis=1)
 
 
 def _renumber(labels: np.ndarray) -> np.ndarray:

@@ -17,27 +17,30 @@ from storyline.stage import Run, Stage
 from storyline.verify.stage import Matching
 
 
-def _link_components(batch: tuple[Any, np.ndarray], cfg: Any) -> list[np.ndarray]:
-    """Average linkage inside each component of a batch (its rows and columns laid out component by component)."""
+def _link_components(batch: tuple[Any, ...], cfg: Any) -> list[np.ndarray]:
+    """Average linkage inside each component of a batch (its rows and columns laid out component by component;
+    with the members' publication spans, or None)."""
     from storyline.cluster import _split
 
-    S, sizes = batch
+    S, sizes, span = batch
     out = []
     start = 0
     for size in sizes.tolist():
         sub = S[start : start + size, start : start + size]
-        local = _split(sub, np.arange(size), cfg, cfg.threshold)
+        local = _split(sub, np.arange(size), cfg, cfg.threshold,
+                       None if span is None else span[start : start + size])
         out.append(np.unique(local, return_inverse=True)[1].ravel())
         start += size
     return out
 
 
 def cluster_sharded(n: int, pairs: np.ndarray, probs: np.ndarray, cfg: Any, executor: Executor,
-                    edge_chunk: int = 1_000_000, batch_rows: int = 20_000) -> np.ndarray:
+                    edge_chunk: int = 1_000_000, batch_rows: int = 20_000,
+                    days: np.ndarray | None = None) -> np.ndarray:
     """:func:`storyline.cluster.cluster`, with components found by a union-find over edge shards and
     each component's average linkage run as a task. The labels are the same.
     """
-    from storyline.cluster import _renumber, join_cores, shared_neighbour_similarity
+    from storyline.cluster import _renumber, join_cores, shared_neighbour_similarity, spans_of
 
     if cfg.k is None or cfg.gate is None or cfg.threshold is None:
         raise ValueError("cluster() needs k, gate and threshold set; use Config.resolved_cluster()")
@@ -46,6 +49,7 @@ def cluster_sharded(n: int, pairs: np.ndarray, probs: np.ndarray, cfg: Any, exec
         return labels
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     probs = np.asarray(probs, dtype=np.float32)
+    span = spans_of(days, n) if cfg.max_days is not None else None
     S = shared_neighbour_similarity(n, pairs, probs, cfg).tocsr()
     C = S.tocoo()
     keep = (C.data >= cfg.threshold) & (C.row < C.col)
@@ -73,13 +77,14 @@ def cluster_sharded(n: int, pairs: np.ndarray, probs: np.ndarray, cfg: Any, exec
     for b in batches:
         if b:
             idx = np.concatenate(b)
-            work.append((S[idx][:, idx].tocsr(), np.array([len(m) for m in b], dtype=np.int64)))
+            work.append((S[idx][:, idx].tocsr(), np.array([len(m) for m in b], dtype=np.int64),
+                         None if span is None else span[idx]))
     for b, locals_ in zip([b for b in batches if b], executor.gather(
             executor.map_shards(_link_components, work, cfg, desc="linkage"))):
         for members, local in zip(b, locals_):
             labels[members] = next_label + local
             next_label += int(local.max()) + 1
-    return join_cores(_renumber(labels), pairs, probs, 1.0 if cfg.core is None else cfg.core)
+    return join_cores(_renumber(labels), pairs, probs, 1.0 if cfg.core is None else cfg.core, span, cfg.max_days)
 
 
 def group(
@@ -91,12 +96,14 @@ def group(
     ex = get_executor(executor)
     with reporter.stage("cluster"):
         ccfg = cfg.resolved_cluster(load_model(m.model).cluster)
+        days = m.published
         if cfg.match.collapse_copies:
-            from storyline.cluster import _renumber, collapse_copies
+            from storyline.cluster import _renumber, collapse_copies, family_spans
 
             fam, n_fam, fpairs, fprobs = collapse_copies(n, m.pairs, m.probs, cfg.match.copy_probability)
-            return _renumber(cluster_sharded(n_fam, fpairs, fprobs, ccfg, ex)[fam])
-        return cluster_sharded(n, m.pairs, m.probs, ccfg, ex)
+            return _renumber(cluster_sharded(n_fam, fpairs, fprobs, ccfg, ex,
+                                             days=family_spans(fam, n_fam, days))[fam])
+        return cluster_sharded(n, m.pairs, m.probs, ccfg, ex, days=days)
 
 
 class ClusterStage(Stage):

@@ -275,7 +275,7 @@ def _light(shard: list[Article]) -> list[Article]:
     for a in shard:
         first = "" if a.title else next((ln.strip() for ln in a.text.splitlines() if ln.strip()), "")
         out.append(Article(id=a.id, text=first, title=a.title, outlet=a.outlet, url=a.url,
-                           published=a.published))
+                           published=a.published, date_source=a.date_source))
     return out
 
 

@@ -8,7 +8,14 @@ records, with a :class:`~storyline.model.Skipped` (stable ``E1xx`` code, see
 
 from storyline.ingest.extract import Extracted, extract_html, fragment_text
 from storyline.ingest.fields import normalise_date, outlet_from_url
-from storyline.ingest.readers import CODES, read_inputs, read_jsonl_records, read_paths, record_to_article
+from storyline.ingest.readers import (
+    CODES,
+    place_in_time,
+    read_inputs,
+    read_jsonl_records,
+    read_paths,
+    record_to_article,
+)
 
 __all__ = [
     "CODES",
@@ -17,6 +24,7 @@ __all__ = [
     "fragment_text",
     "normalise_date",
     "outlet_from_url",
+    "place_in_time",
     "read_inputs",
     "read_jsonl_records",
     "read_paths",

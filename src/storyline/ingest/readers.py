@@ -37,6 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from storyline.ingest.dates import infer_date
 from storyline.ingest.decode import DecodeError, declared_charset, decode_bytes, sniff_binary
 from storyline.ingest.extract import extract_html, fragment_text
 from storyline.ingest.fields import as_text, field_map, get_field, normalise_date, outlet_from_url
@@ -388,8 +389,28 @@ def _fill_from_page(art: Article, ex: Any) -> None:
     art.url = art.url or ex.url
     art.author = art.author or ex.author
     art.lang = art.lang or ex.lang
-    art.published = art.published or normalise_date(ex.date)
     art.outlet = art.outlet or outlet_from_url(art.url) or ex.sitename
+    place_in_time(art, ex.date)
+
+
+def place_in_time(art: Article, meta_date: str | None = None) -> Article:
+    """Set ``published`` and ``date_source`` from everything the article says (:mod:`storyline.ingest.dates`).
+
+    The input's own date (``date_source`` ``field``) is kept; otherwise the page's metadata
+    (``meta_date``, found by htmldate), the URL, a dateline, a date line at the top or a date
+    in the headline or lede, in that order of trust. Calling it again (after the page's
+    metadata is known) recomputes what was inferred.
+    """
+    given = art.published if art.date_source in ("", "field") else None
+    if given:
+        art.date_source = "field"
+        return art
+    if art.date_source == "meta" and not meta_date:
+        return art
+    got = infer_date(art.title, art.text, art.url, meta=normalise_date(meta_date) if meta_date else None,
+                     lang=art.lang or None)
+    art.published, art.date_source = got.date, got.source
+    return art
 
 
 # -- records -----------------------------------------------------------------------------------------
@@ -463,6 +484,8 @@ def _record(
     if ex is not None:
         _fill_from_page(art, ex)
         _note(art.meta, extractor=ex.method or "fragment")
+    else:
+        place_in_time(art)
     return art
 
 
@@ -626,7 +649,9 @@ def _read_feed(path: Path, data: bytes, base: str, ctx: _Ctx) -> Iterator[Articl
         }
         art = _record(rec, f"{src}#{n}", f"{base}#{n}", _FEED_CTX, fallback_outlet=feed_title)
         if isinstance(art, Article):
-            art.published = _entry_date(entry)
+            entry_date = _entry_date(entry)
+            if entry_date:
+                art.published, art.date_source = entry_date, "field"
             art.meta = {"feed": feed_title} if feed_title else {}
             tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
             if tags:
@@ -719,7 +744,9 @@ def _warc_record(rec: Any, src: str, base: str, n: int, ctx: _Ctx) -> Article | 
     art = _record({"url": url, "text": ex.text}, item_src, f"{base}#{n}", _FEED_CTX)
     if isinstance(art, Article):
         _fill_from_page(art, ex)
-        art.published = art.published or normalise_date(rec.rec_headers.get_header("WARC-Date"))
+        if not art.published:  # the capture's time, when the page itself says nothing
+            art.published = normalise_date(rec.rec_headers.get_header("WARC-Date"))
+            art.date_source = "meta" if art.published else "none"
         art.meta = {"warc_record_id": rec_id} if rec_id else {}
         _note(art.meta, encoding=_encoding_note(enc), extractor=ex.method)
     return art

@@ -11,9 +11,11 @@ another language is decided here instead:
 * features (:data:`FEATURES`): the e5 cosine, whether both are in one language
   (e5 cosines within a language run higher than across), names shared across
   scripts (:func:`storyline.multilingual.scripts.name_keys`), numbers shared in
-  any script, and the days between them;
+  any script, the days between them, and whether the headlines' and ledes'
+  figures agree or conflict (:func:`storyline.verify.features.figures`: "50 basis
+  points" = "0,5 Prozentpunkte");
 * a logistic decision whose weights are fitted on labelled multilingual coverage
-  (``bench/eval_multilingual.py --fit``, stored in ``pair_model.json``).
+  (``bench/fit_crosslang.py --write``, stored in ``pair_model.json``).
 
 Pairs the English cascade found to be copies (probability 1.0: identical text or
 shingle containment) stay certain.
@@ -35,10 +37,12 @@ from storyline.model import Article
 from storyline.multilingual import embed
 from storyline.multilingual.lang import is_english
 from storyline.multilingual.scripts import name_keys, numbers
+from storyline.verify.features import figures
 
 log = logging.getLogger(__name__)
 
-FEATURES = ("cosine", "same_language", "cosine_same_language", "names", "numbers", "day_gap", "dated")
+FEATURES = ("cosine", "same_language", "cosine_same_language", "names", "numbers", "day_gap", "dated",
+            "figures_conflict", "figures_shared")
 MODEL_PATH = Path(__file__).with_name("pair_model.json")
 NEIGHBOURS = 10
 MIN_COSINE = 0.78
@@ -64,6 +68,7 @@ class Signals:
     names: list[frozenset[str]]
     numbers: list[frozenset[str]]
     days: np.ndarray
+    figures: list[frozenset[str]] | None = None  # the headline's and lede's figures, one writing in any language
 
 
 def signals(articles: Sequence[Article], url_dates: bool = True) -> Signals:
@@ -76,6 +81,7 @@ def signals(articles: Sequence[Article], url_dates: bool = True) -> Signals:
         names=[name_keys(h) for h in heads],
         numbers=[numbers(h) for h in heads],
         days=np.array([article_days(a, url_dates) for a in articles], dtype=np.float64),
+        figures=[figures(a.title, a.text) for a in articles],
     )
 
 
@@ -120,7 +126,11 @@ def features(sig: Signals, pairs: np.ndarray) -> np.ndarray:
         nums = min(3, len(sig.numbers[i] & sig.numbers[j]))
         gap = abs(sig.days[i] - sig.days[j])
         dated = float(not np.isnan(gap))
-        F[r] = (cos, same, cos * same, names, nums, min(gap, MAX_GAP) if dated else 0.0, dated)
+        fi, fj = (sig.figures[i], sig.figures[j]) if sig.figures is not None else ((), ())
+        shared = len(fi & fj) if fi and fj else 0
+        conflict = float(bool(fi and fj) and not shared)
+        fshared = shared / min(len(fi), len(fj)) if fi and fj else 0.0
+        F[r] = (cos, same, cos * same, names, nums, min(gap, MAX_GAP) if dated else 0.0, dated, conflict, fshared)
     return F
 
 

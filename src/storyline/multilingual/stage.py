@@ -66,4 +66,5 @@ class CrossLanguageStage(Stage):
                 if k is not None:
                     feats[r] = m.features[k]
             counts = {**m.counts, **counts, "same": int((probs >= 0.5).sum())}
-            run.matching = Matching(pairs, probs.astype(m.probs.dtype), feats, counts, m.model)
+            run.matching = Matching(pairs, probs.astype(m.probs.dtype), feats, counts, m.model, m.days, m.dated,
+                                    m.published)

@@ -24,7 +24,9 @@ from storyline.progress import Reporter
 from storyline.stage import Run, Stage, executor_of
 from storyline.verify.features import (
     Representation,
+    calendar,
     document_frequency,
+    figures,
     hashed_counts,
     key_terms,
     numbers,
@@ -45,13 +47,17 @@ def _lexical_shard(shard: list[Article]) -> tuple[dict[str, Any], tuple[Any, Any
         "numbers": [numbers(t) for t in texts],
         "words": np.array([len(t.split()) for t in texts], dtype=np.float32),
         "terms": [key_terms(a.title, a.text) for a in shard],
+        "calendar": [calendar(a.title, a.text) for a in shard],
+        "figures": [figures(a.title, a.text) for a in shard],
     }
     return info, (W, E)
 
 
 def _days_shard(shard: list[Article], url_dates: bool) -> np.ndarray:
-    """Each article's time in days: its publication time, else (``url_dates``) its URL's date, else NaN."""
-    return np.array([article_days(a, url_dates) for a in shard], dtype=np.float64)
+    """``(n, 2)`` per article: its time in days (its publication time, else with ``url_dates`` its URL's
+    date, else NaN), and its publication time alone (NaN: none)."""
+    out = np.array([(article_days(a, url_dates), to_days(a.published)) for a in shard], dtype=np.float64)
+    return out.reshape(len(shard), 2)
 
 
 def article_days(a: Article, url_dates: bool = True) -> float:
@@ -110,7 +116,7 @@ def represent(
         sigs = (np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, lex.num_perm), np.uint32))
     with reporter.stage("lexical"):
         results = map_cached(ex, _lexical_shard, corpus.shards, store=store, stage="lexical", desc="lexical",
-                             keys=keys("lexical", "terms"), returns=2)
+                             keys=keys("lexical", "terms", "calendar", "figures"), returns=2)
         infos = ex.gather([info for info, _ in results])
         days = ex.gather(ex.map_shards(_days_shard, corpus.shards, cfg.match.url_dates, desc="dates"))
         # regroup: document frequencies over all shards
@@ -143,8 +149,11 @@ def represent(
         years=[y for i in infos for y in i["years"]],
         numbers=[x for i in infos for x in i["numbers"]],
         words=np.concatenate([i["words"] for i in infos]) if infos else np.zeros(0, np.float32),
-        days=np.concatenate(days) if days else np.zeros(0, np.float64),
+        days=np.concatenate(days)[:, 0] if days else np.zeros(0, np.float64),
+        published=np.concatenate(days)[:, 1] if days else np.zeros(0, np.float64),
         terms=[x for i in infos for x in i["terms"]],
+        calendar=[x for i in infos for x in i["calendar"]],
+        figures=[x for i in infos for x in i["figures"]],
     )
     # where the executor already holds the weighted rows: verify tasks read them there
     rep._shard_rows = (np.asarray(corpus.offsets), weighted)  # type: ignore[attr-defined]

@@ -58,6 +58,8 @@ class ArticleIn(BaseModel):
     outlet: str = Field(default="", max_length=200)
     url: str = Field(default="", max_length=2_048, description="http(s) URL of the article, or empty")
     published: str | None = Field(default=None, max_length=40, description="ISO 8601 date or date-time")
+    date_source: str = Field(default="", pattern=r"^(|field|meta|url|dateline|text|neighbours|none)$",
+                             description="where `published` came from (as in articles.jsonl); empty: the input's own")
     author: str = Field(default="", max_length=500)
     lang: str = Field(default="", max_length=35, pattern=r"^[A-Za-z0-9-]*$")
     source: str = Field(default="", max_length=1_000)
@@ -91,19 +93,23 @@ class ArticleIn(BaseModel):
         return v
 
     def to_article(self) -> Article:
-        return Article(
+        """The article, placed in time as a file would be (:func:`storyline.ingest.place_in_time`)."""
+        from storyline.ingest import place_in_time
+
+        return place_in_time(Article(
             id=self.id or "",
             text=self.text,
             title=self.title,
             outlet=self.outlet,
             url=self.url,
             published=self.published,
+            date_source="" if self.date_source in ("", "none", "neighbours") else self.date_source,
             author=self.author,
             lang=self.lang,
             source=self.source or "api",
             removed=[Removed(r.text, r.reason) for r in self.removed],
             meta=self.meta,
-        )
+        ))
 
 
 class IngestRequest(BaseModel):
@@ -146,6 +152,8 @@ class ArticleSummary(BaseModel):
     title: str
     url: str
     published: str | None
+    date_source: str = Field(default="none", description="where the date came from: field, meta, url, dateline, "
+                                                         "text or none (unknown)")
     chars: int
 
 
@@ -184,6 +192,8 @@ class ArticleOut(BaseModel):
     url: str
     title: str
     published: str | None
+    date_source: str = Field(default="none", description="where the date came from: field (the input), meta (the "
+                                                         "page's metadata), url, dateline, text or none (unknown)")
     author: str
     lang: str
     source: str

@@ -152,7 +152,7 @@ def _decode_cursor(cursor: str, n: int) -> list[int]:
     return values
 
 
-_ARTICLE_COLS = "rowid, id, outlet, url, title, published, author, lang, source, text, removed, meta, ts"
+_ARTICLE_COLS = "rowid, id, outlet, url, title, published, date_source, author, lang, source, text, removed, meta, ts"
 
 
 def _article_json(row: sqlite3.Row) -> dict[str, Any]:
@@ -162,6 +162,7 @@ def _article_json(row: sqlite3.Row) -> dict[str, Any]:
         "url": row["url"],
         "title": row["title"],
         "published": row["published"],
+        "date_source": row["date_source"] or ("field" if row["published"] else "none"),
         "author": row["author"],
         "lang": row["lang"],
         "source": row["source"],
@@ -343,8 +344,8 @@ class Store:
         if ts is None:
             ts = int(time.time())
         cur = con.execute(
-            "INSERT INTO articles(id, content_hash, outlet, url, title, published, ts, author, lang, source,"
-            " text, removed, meta, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO articles(id, content_hash, outlet, url, title, published, date_source, ts, author, lang,"
+            " source, text, removed, meta, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 article.id,
                 h,
@@ -352,6 +353,7 @@ class Store:
                 article.url,
                 article.title,
                 article.published,
+                article.date_source or ("field" if article.published else "none"),
                 ts,
                 article.author,
                 article.lang,
@@ -869,7 +871,7 @@ class Store:
             if s is None:
                 return None
             arts = con.execute(
-                "SELECT id, outlet, title, url, published, lang, ts, length(text) AS chars FROM articles "
+                "SELECT id, outlet, title, url, published, date_source, lang, ts, length(text) AS chars FROM articles "
                 "WHERE story_rowid = ? ORDER BY ts, rowid LIMIT ?",
                 (s["rowid"], max_articles),
             ).fetchall()
@@ -904,7 +906,8 @@ class Store:
                 "outlet": a["outlet"],
                 "title": a["title"],
                 "url": a["url"],
-                "published": a["published"] or iso(a["ts"]),
+                "published": a["published"],
+                "date_source": a["date_source"] or ("field" if a["published"] else "none"),
                 "lang": a["lang"],
                 "chars": a["chars"],
             }

@@ -289,6 +289,12 @@ CREATE TABLE story_related (
 CREATE INDEX story_related_target ON story_related(related_id);
 """
 
+# Where each article's publication time came from (field, meta, url, dateline, text, none):
+# a reader sees why an article was placed where it is.
+_0007_date_source = """
+ALTER TABLE articles ADD COLUMN date_source TEXT NOT NULL DEFAULT '';
+"""
+
 
 MIGRATIONS: list[Migration] = [
     Migration("0001_core", _script(_0001_core)),
@@ -297,6 +303,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0004_vector_cache", _script(_0004_vector_cache)),
     Migration("0005_watch", _script(_0005_watch)),
     Migration("0006_related", _script(_0006_related)),
+    Migration("0007_date_source", _script(_0007_date_source)),
 ]
 
 

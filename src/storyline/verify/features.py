@@ -17,7 +17,9 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
-BASE_FEATURES = ("cosine", "tfidf", "entities", "year_conflict", "year_shared", "numbers", "log_min_words")
+BASE_FEATURES = ("cosine", "tfidf", "entities", "year_conflict", "year_shared", "numbers", "log_min_words",
+                 "weekday_conflict", "weekday_shared", "month_conflict", "month_shared",
+                 "figures_conflict", "figures_shared")
 
 _CAP = re.compile(
     r"\b[A-Z][\w'\-]*[A-Za-z](?:\s+(?:of|de|del|la|the|van|von|al|bin|da)?\s*[A-Z][\w'\-]*[A-Za-z])*"
@@ -58,6 +60,93 @@ def years(text: str) -> frozenset[str]:
     return frozenset(_YEAR.findall(text))
 
 
+_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?!s)")
+_MONTH = re.compile(
+    r"\b(January|February|March|April|June|July|August|September|October|November|December)\b"
+    r"|\b(Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.(?=\s*\d)"
+    # "May" is a month beside a day or year number, or after a preposition; else it is the verb
+    r"|\b(May)(?=\s+(?:\d{1,2}|(?:19|20)\d\d)\b)"
+    r"|\b(?:[Ii]n|[Oo]f|[Oo]n|[Ss]ince|[Uu]ntil|[Bb]y|[Ll]ast|[Ee]arly|[Ll]ate|mid-) ?(May)\b"
+)
+_ABBREV = {"Jan": "January", "Feb": "February", "Aug": "August", "Sep": "September", "Sept": "September",
+           "Oct": "October", "Nov": "November", "Dec": "December"}
+
+
+def calendar(title: str, text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The weekdays and months the headline and lede name (:func:`head_text`).
+
+    The lede says when its event happened ("on Tuesday", "in March"): two reports of
+    one event name the same day, a follow-up or a same-topic story of another week
+    another one. The rest of the body recalls earlier days too often to count.
+    """
+    head = head_text(title, text)
+    days = frozenset(_WEEKDAY.findall(head))
+    months = set()
+    for m in _MONTH.finditer(head):
+        word = next(g for g in m.groups() if g)
+        months.add(_ABBREV.get(word, word))
+    return days, frozenset(months)
+
+
+# Event-defining figures of the headline and lede, in any of the languages news is written in:
+# "50 basis points" = "half a percentage point" = "0,5 Prozentpunkte"; "4.75%" = "4,75 %".
+_FIG = re.compile(r"(?<![\w.,])(\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+|\d+)(?:([.,])(\d{1,2})(?!\d))?(?:(?![\w])|(?=bps?\b))")
+_BP = re.compile(r"\s*(?:-|\u2011)?\s*(?:basis[- ]points?|bps?\b|Basispunkte?n?|points? de base|puntos? b[aá]sicos?"
+                 r"|punti (?:base|percentuali)|pontos?[- ]base|базисн\w* пункт\w*|baz puan|ベーシスポイント|基点|個基點)",
+                 re.IGNORECASE)
+_FRACTION = (
+    (re.compile(r"\bhalf[- ](?:a[- ])?(?:percentage[- ])?point|\bhalben Prozentpunkt|\bdemi[- ]point|\bmedio punto"
+                r"|\bmezzo punto|\bmeio ponto|\bполпроцент\w*|\bполовину процент\w*", re.IGNORECASE), "0.5"),
+    (re.compile(r"\bquarter[- ](?:of[- ]a[- ])?(?:percentage[- ])?point|\bViertelprozentpunkt|\bquart de point"
+                r"|\bcuarto de punto|\bquarto di punto", re.IGNORECASE), "0.25"),
+    (re.compile(r"\bthree[- ]quarters?[- ](?:of[- ]a[- ])?(?:percentage[- ])?point|\bDreiviertelprozentpunkt"
+                r"|\btrois quarts de point|\btres cuartos de punto|\btre quarti di punto", re.IGNORECASE), "0.75"),
+)
+_MONTH_STEM = (r"(?:jan|feb|f[eé]v|m[aä]r|apr|avr|abr|ma[iy]|magg|jun|juin|giu|jul|juil|lug|aug|ago|ao[uû]|sep|set"
+               r"|o[ck]t|ott|nov|de[czc]|d[eé]c|dic|ene|gen|янв|фев|мар|апр|ма[яй]|июн|июл|авг|сен|окт|ноя|дек"
+               r"|oca|şub|nis|haz|tem|ağu|eyl|eki|kas|ara)")
+_DAY_BEFORE = re.compile(_MONTH_STEM + r"\w*\.?\s*$", re.IGNORECASE)
+_DAY_AFTER = re.compile(r"\s*(?:\.|º|°|th\b|st\b|nd\b|rd\b)?\s*(?:de |di |d'|of )?\s*(?:" + _MONTH_STEM[3:-1]
+                        + r")|\s*[月日]", re.IGNORECASE)
+
+
+def _canon(whole: str, dec: str | None) -> str:
+    digits = re.sub(r"[ \u00a0\u202f.,]", "", whole)
+    v = f"{int(digits)}.{dec}" if dec else str(int(digits))
+    return v.rstrip("0").rstrip(".") if "." in v else v
+
+
+def figures(title: str, text: str) -> frozenset[str]:
+    """The figures the headline and lede give (:func:`head_text`), written one way whatever the language.
+
+    Rates, tolls, magnitudes and counts tell two events of one kind apart (a 50 and a 75 basis-point
+    rise; a toll of 1,500 and one of 41,000). Decimal commas and thousands separators of any
+    convention are read; basis points are also given as percentage points (``75`` and ``0.75``), and
+    "half a percentage point" in several languages as ``0.5`` and ``50``. Years and the day numbers
+    of dates ("18 September", "Sept. 18") are left out: the calendar features see dates.
+    """
+    head = head_text(title, text)
+    out: set[str] = set()
+    for m in _FIG.finditer(head):
+        whole, dec = m.group(1), m.group(3)
+        try:
+            v = _canon(whole, dec)
+        except ValueError:  # pragma: no cover - the pattern gives digits
+            continue
+        if not dec and _YEAR.fullmatch(v):
+            continue
+        if not dec and len(v) <= 2 and (_DAY_BEFORE.search(head[max(0, m.start() - 12):m.start()])
+                                         or _DAY_AFTER.match(head, m.end())):
+            continue  # a day of the month
+        out.add(v)
+        if _BP.match(head, m.end()):
+            out.add(_canon(str(int(float(v) // 100)), f"{round(float(v) % 100):02d}") if float(v) >= 1 else v)
+    for rx, v in _FRACTION:
+        if rx.search(head):
+            out.update((v, str(int(float(v) * 100))))
+    return frozenset(out)
+
+
 def to_days(published: str | None) -> float:
     """Days since the epoch for an ISO date, NaN when unknown or unparseable."""
     if not published:
@@ -83,6 +172,9 @@ class Representation:
     words: np.ndarray  # word count per article
     days: np.ndarray  # publication time in days, NaN if unknown
     terms: list[tuple[list[str], list[str]]] | None = None  # key_terms() per article (event features)
+    calendar: list[tuple[frozenset[str], frozenset[str]]] | None = None  # calendar() per article
+    figures: list[frozenset[str]] | None = None  # figures() per article
+    published: np.ndarray | None = None  # publication time alone in days, NaN if none (the story-length limit)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -159,6 +251,22 @@ def pair_features(rep: Representation, pairs: np.ndarray) -> np.ndarray:
         if ni and nj:
             F[r, 5] = len(ni & nj) / min(len(ni), len(nj))
     F[:, 6] = np.log1p(np.minimum(rep.words[a], rep.words[b]))
+    if rep.calendar is not None:
+        cal = rep.calendar
+        for r, (i, j) in enumerate(zip(a.tolist(), b.tolist())):
+            for col, x, y in ((7, cal[i][0], cal[j][0]), (9, cal[i][1], cal[j][1])):
+                if x and y:
+                    shared = bool(x & y)
+                    F[r, col] = 0.0 if shared else 1.0
+                    F[r, col + 1] = 1.0 if shared else 0.0
+    if rep.figures is not None:
+        fig = rep.figures
+        for r, (i, j) in enumerate(zip(a.tolist(), b.tolist())):
+            x, y = fig[i], fig[j]
+            if x and y:
+                both = len(x & y)
+                F[r, 11] = 0.0 if both else 1.0
+                F[r, 12] = both / min(len(x), len(y))
     return F
 
 
@@ -307,12 +415,15 @@ def event_representation(terms: Sequence[tuple[list[str], list[str]]], days: np.
     )
 
 
-def date_source(published: str | None, dated: bool, day: float) -> str:
-    """Where an article's place in time came from: ``published``, ``url`` (its URL's date),
+def date_source(published: str | None, dated: bool, day: float, own: str = "") -> str:
+    """Where an article's place in time came from: what the page says (``own``: ``field``, ``meta``,
+    ``url``, ``dateline``, ``text``; see :mod:`storyline.ingest.dates`), ``url`` (its URL's date),
     ``neighbours`` (its most similar dated candidate's day, used for rarity only) or ``none``
     (nothing dates it: its pairs are decided on text alone)."""
+    if published and to_days(published) == to_days(published):
+        return own if own and own not in ("none", "neighbours") else "field"
     if dated:
-        return "published" if published and to_days(published) == to_days(published) else "url"
+        return "url"
     return "neighbours" if day == day else "none"
 
 

@@ -43,6 +43,7 @@ class Matching:
     model: str  # which pair model decided: semantic or lexical
     days: np.ndarray | None = None  # each article's day: its own, else its neighbours' (NaN: nothing dates it)
     dated: np.ndarray | None = None  # the article has its own date (publication time or URL date)
+    published: np.ndarray | None = None  # its publication time in days, NaN if none (limits a story's length)
 
 
 def _verify_chunk(pairs: np.ndarray, rep: Representation, sigs: np.ndarray,
@@ -76,6 +77,8 @@ def _rows_of(rep: Representation, need: np.ndarray) -> Representation:
     return Representation(
         vectors=None, tfidf=None, ents=None, years=[rep.years[i] for i in need.tolist()],
         numbers=[rep.numbers[i] for i in need.tolist()], words=rep.words[need], days=rep.days[need],
+        calendar=None if rep.calendar is None else [rep.calendar[i] for i in need.tolist()],
+        figures=None if rep.figures is None else [rep.figures[i] for i in need.tolist()],
     )
 
 
@@ -148,7 +151,7 @@ def verify(
             probs[same & np.array([bool(hashes[i]) for i in pairs[:, 0].tolist()])] = 1.0
         task.advance(len(pairs))
     counts["same"] = int((probs >= 0.5).sum())
-    return Matching(pairs, probs, feats, counts, kind, ev.days, ev.dated)
+    return Matching(pairs, probs, feats, counts, kind, ev.days, ev.dated, rep.published)
 
 
 def match(

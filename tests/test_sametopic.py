@@ -1,0 +1,64 @@
+"""Same-kind events close in time, on real pages (bench/eval_sametopic.py, bench/realdata/sametopic-*.json).
+
+The pages are third-party texts: read from ../shared/data/realdata/sametopic-pages.jsonl, else from the
+git-ignored bench/realdata/.sametopic/ (rebuilt from the recipes), else the test skips. They are given
+without their dates: storyline places them in time from what they say. Nothing is fitted on this set but
+the cross-language decision, whose figures CI pins cross-fitted (tests/floors/sametopic.json).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOORS = json.loads((ROOT / "tests" / "floors" / "sametopic.json").read_text())
+
+
+def _eval():
+    sys.path.insert(0, str(ROOT / "bench"))
+    import eval_sametopic
+
+    return eval_sametopic
+
+
+def test_recipes_hold_labels_and_no_text():
+    for part in sorted((ROOT / "bench" / "realdata").glob("sametopic-*.json")):
+        d = json.loads(part.read_text(encoding="utf-8"))
+        assert d["pages"] and d["events"] and d["groups"]
+        for p in d["pages"]:
+            assert {"id", "url", "story", "group", "lang", "sha1"} <= set(p) and "text" not in p
+            assert d["events"][p["story"]]["group"] == p["group"]
+        for g, events in d["groups"].items():
+            assert len(events) >= 2, g  # a group holds same-kind events to keep apart
+
+
+def test_pairwise_scores_by_hand():
+    import numpy as np
+
+    ev = _eval()
+    keep = np.ones((4, 4), bool)
+    got = ev.pairwise(["a", "a", "b", "b"], [0, 0, 0, 1], keep)
+    assert got["precision"] == pytest.approx(1 / 3, abs=1e-3) and got["recall"] == 0.5
+
+
+@pytest.mark.slow
+def test_same_kind_events_hold_their_floors():
+    ev = _eval()
+    files = ev.data_files()
+    if not files:
+        pytest.skip("no same-kind events set (bench/realdata/sametopic-*.json says how to rebuild it)")
+    docs = ev.load(files)
+    pred, arts = ev.run_storyline(docs, keep_dates=False)
+    got = ev.figures(docs, pred)
+    assert got["pairs"]["f1"] >= FLOORS["pairwise_f1"], got
+    assert got["cross_language"]["f1"] >= FLOORS["cross_language_f1"], got
+    assert got["ari"] >= FLOORS["ari"], got
+    dating = ev.dating(docs, arts)
+    assert dating["dated"] >= FLOORS["dated"], dating
+    for src, c in dating["by_source"].items():
+        if c.get("labelled"):
+            assert c["within_1_day"] / c["labelled"] >= FLOORS["dates_within_1_day"], (src, c)
