@@ -113,8 +113,9 @@ def multilingual_baseline(texts: list[str]):
     return W @ W.T, level
 
 
-def run_storyline(docs: list[dict], keep_dates: bool):
+def run_storyline(docs: list[dict], keep_dates: bool, config: Path | None = None):
     import storyline
+    from storyline.config import Config
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "pages.jsonl"
@@ -125,7 +126,8 @@ def run_storyline(docs: list[dict], keep_dates: bool):
                 if keep_dates and d.get("date"):
                     rec["published"] = d["date"]
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        result = storyline.run([path], out=None, extras=False)
+        result = storyline.run([path], out=None, extras=False,
+                               config=Config.from_toml(config) if config else Config())
     index = {a.id: i for i, a in enumerate(result.articles)}
     pred = [int(result.labels[index[d["id"]]]) for d in docs]
     arts = {a.id: a for a in result.articles}
@@ -154,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                                    "../shared/data/realdata/sametopic-pages.jsonl, bench/realdata/.sametopic/)")
     ap.add_argument("--keep-dates", action="store_true", help="give storyline each page's labelled date")
     ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument("--config", type=Path, help="a storyline config TOML for the run")
     args = ap.parse_args(argv)
     files = data_files(args.data)
     if not files:
@@ -178,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             res["baselines"]["e5"] = figures(docs, baselines.cut(baselines.linkage_tree(S), level))
             thresholds["e5"] = level
         res["thresholds"] = thresholds
-    pred, arts = run_storyline(docs, args.keep_dates)
+    pred, arts = run_storyline(docs, args.keep_dates, args.config)
     res["storyline"] = figures(docs, pred)
     res["dating"] = dating(docs, arts)
     rows = [*[(f"{k}", v) for k, v in res.get("baselines", {}).items()], ("storyline", res["storyline"])]
