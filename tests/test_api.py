@@ -498,3 +498,26 @@ def test_posted_articles_are_settled_into_the_batch_stories(tmp_path: Path) -> N
     assert store.memberships() == want
     assert client.get("/api/health").json()["stories_pending"] == 0
     app.state.settler.close()
+
+
+def test_posted_articles_are_placed_in_time_and_say_from_what(client: TestClient) -> None:
+    """The API reads a posted article's date as a file's would be read; the article, its story and
+    its page say where the date came from, and an unknown date stays unknown."""
+    arts = [
+        {"id": "dated-by-url", "title": "Fed cuts rates", "text": "The Federal Reserve cut rates by a quarter point.",
+         "url": "https://www.theguardian.com/business/2024/dec/18/fed-cuts-rates"},
+        {"id": "dated-by-field", "title": "Fed holds", "text": "The Fed held rates.", "published": "2025-01-29"},
+        {"id": "undated", "title": "Markets calm", "text": "Shares rose on Monday as investors weighed the outlook."},
+    ]
+    assert post(client, arts).status_code == 200
+    got = {a["id"]: client.get(f"/api/articles/{a['id']}").json() for a in arts}
+    assert (got["dated-by-url"]["published"][:10], got["dated-by-url"]["date_source"]) == ("2024-12-18", "url")
+    assert got["dated-by-field"]["date_source"] == "field"
+    assert got["undated"]["published"] is None and got["undated"]["date_source"] == "none"
+    story = client.get(f"/api/stories/{got['dated-by-url']['story_id']}").json()
+    row = next(a for a in story["articles"] if a["id"] == "dated-by-url")
+    assert row["date_source"] == "url"
+    page = client.get("/articles/undated").text
+    assert "date unknown" in page
+    page = client.get("/articles/dated-by-url").text
+    assert "2024-12-18" in page and "date from url" in page
