@@ -54,12 +54,14 @@ def data_files(given: str | None = None) -> list[Path]:
     return sorted(FOLDER.glob("*.jsonl")) if FOLDER.is_dir() else []
 
 
-def load(files: list[Path]) -> list[dict]:
+def load(files: list[Path], label: str = "story") -> list[dict]:
     docs, seen = [], set()
     for f in files:
         for line in f.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 d = json.loads(line)
+                if label != "story":
+                    d["story"] = d.get(label)
                 if d["id"] not in seen:
                     seen.add(d["id"])
                     docs.append(d)
@@ -157,12 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep-dates", action="store_true", help="give storyline each page's labelled date")
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument("--config", type=Path, help="a storyline config TOML for the run")
+    ap.add_argument("--label", default="story", help="the field holding the gold story (default %(default)s)")
     args = ap.parse_args(argv)
     files = data_files(args.data)
     if not files:
         print("no same-kind events set found: build it with bench/realdata/sametopic-*.json", file=sys.stderr)
         return 2
-    docs = load(files)
+    docs = load(files, args.label)
     res: dict = {"pages": len(docs), "events": len({d["story"] for d in docs}),
                  "languages": dict(Counter(d.get("lang") or "?" for d in docs).most_common())}
     if not args.no_baselines:
