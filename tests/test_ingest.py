@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from storyline.clean import normalise_line
 from storyline.errors import InputError
 from storyline.ingest import (
     extract_html,
@@ -251,7 +253,7 @@ def test_ids_do_not_depend_on_location_or_argument_order(tmp_path: Path) -> None
     first = key(list(read_inputs([a, extra], fields=FIELDS)))
     moved = key(list(read_inputs([extra, b], fields=FIELDS)))
     assert first == moved
-    assert ("extra#1", "", "An extra record.") in first
+    assert ("extra#1", "An extra record", "An extra record.") in first  # untitled: titled by its first sentence
 
 
 def test_reading_twice_gives_identical_records(corpus: Path) -> None:
@@ -324,7 +326,8 @@ def test_unparsed_date_is_kept_aside(tmp_path: Path) -> None:
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 _record = st.fixed_dictionaries(
     {"id": st.text(st.characters(blacklist_categories=("Cs", "Z", "Cc")), min_size=1, max_size=12),
-     "title": _text, "text": _text.filter(lambda s: s.strip() != ""),
+     "title": _text, "text": _text.filter(lambda s: re.search(r"\w", re.sub(r"&(?:amp;)*#?[A-Za-z0-9_]+;?", " ", s))
+                                          is not None),  # words: a text of none is skipped (E109)
      "label": st.one_of(st.integers(), _text, st.lists(st.integers(), max_size=3))},
 )
 
@@ -338,7 +341,14 @@ def test_jsonl_round_trip(tmp_path: Path, records: list[dict]) -> None:
     assert all(isinstance(a, Article) for a in arts)
     assert [(a.id, a.text, a.meta["label"]) for a in arts] == [
         (r["id"].strip(), r["text"], r["label"]) for r in records]
-    assert [a.title for a in arts] == [" ".join(r["title"].split()) for r in records]
+    for a, r in zip(arts, records):
+        given = " ".join(r["title"].split())
+        if a.meta.get("_ingest", {}).get("furniture_title"):  # "0", "Share": cleaning would drop it too
+            assert a.meta["_ingest"]["furniture_title"] == given
+        elif given:  # spelt as cleaning spells it, so that every command shows the same title
+            assert a.title == normalise_line(given) and "title_derived" not in a.meta
+        else:
+            assert a.title and a.meta["title_derived"] is True
     again = [Article.from_json(json.loads(json.dumps(a.to_json()))) for a in arts]
     assert again == arts
 
@@ -364,8 +374,11 @@ def test_a_first_line_that_reads_as_a_lede_stays_in_the_text(tmp_path):
     )
     (tmp_path / "x.txt").write_text(lede + "\n\nSecond paragraph.\n")
     (art,) = list(read_inputs([tmp_path / "x.txt"]))
-    assert art.title == ""
     assert art.text.startswith("In a potential shift in tone")
+    # the title is made from the first sentence, cut short before a preposition, and marked as derived
+    assert art.title == "In a potential shift in tone, the harbour authority has proposed holding direct talks"
+    assert art.meta["title_derived"] is True
+    assert art.text.startswith(art.title)  # a headline and lede that overlap, never a line repeated
 
 
 def test_url_dates_place_undated_articles_in_time() -> None:
@@ -423,3 +436,123 @@ def test_every_reader_places_an_article_in_time_and_says_from_what(tmp_path: Pat
     page = next(r for k, r in rows.items() if k not in got or k.endswith("page"))
     assert (page["published"][:10], page["date_source"]) == ("2022-09-28", "meta")
     assert all(r["date_source"] for r in rows.values())
+
+
+# -- one reading of an input, whatever the command -----------------------------------------------------------
+
+MENU_TXT = ("Next Story\nNewszop\n\nHarbour authority offers talks to striking dock workers\n\nSend Push\n"
+            + "\n\n".join(PARAS) + "\n")
+LEDE_TXT = "\n\n".join(PARAS) + "\n"  # no headline: the text opens with its lede
+ARTICLE_RECORD = Article(
+    id="j2", text=PARAS[1], title="Ships sent to the container terminal", outlet="Bay Courier",
+    url="https://baycourier.example/2025/04/22/ships", published="2025-04-22", date_source="url",
+    source="elsewhere/ships.html", meta={"desk": "port"},
+).to_json()
+FEED_ONE = RSS.replace("<link>https://www.ValleyGazette.example/news/flood-barrier</link>", "")
+
+#: One folder of every kind of input: id -> (title, outlet, date_source, title derived), as every command reads it.
+ONE_READING: dict[str, tuple[str, str, str | None, bool]] = {
+    "in/plain": ("Pier closes for repairs", "", "none", False),  # txt, no sidecar
+    "bc-1": ("Pier closes for repairs", "baycourier.example", "field", False),  # txt with a sidecar
+    "in/menu": ("Harbour authority offers talks to striking dock workers", "", "none", False),  # menu line first
+    "in/lede": ("The harbour authority of Port Selwyn said on Tuesday that the old grain pier will close for "
+                "repairs", "", None, True),  # titled by the opening words of its first sentence
+    "in/page": ("Port Selwyn closes grain pier for repairs", "The Bay Courier", "meta", False),  # HTML, site name
+    "j1": ("Bridge opens", "news.example.org", "field", False),  # JSON lines: outlet from the URL
+    "j2": ("Ships sent to the container terminal", "Bay Courier", "url", False),  # an articles.jsonl record
+    "j3": ("Ferry fares rise again", "", None, False),  # a furniture title gives way to the headline
+    "vg-1001": ("Flood barrier tested", "Valley Gazette", "field", False),  # a feed item without a link
+    "in/feed#2": ("Library reopens", "valleygazette.example", "field", False),
+}
+
+
+def _one_reading_inputs(root: Path) -> Path:
+    d = root / "in"
+    d.mkdir(parents=True)
+    (d / "plain.txt").write_text("Pier closes for repairs\n\n" + "\n".join(PARAS) + "\n", encoding="utf-8")
+    (d / "story.txt").write_text("Pier closes for repairs\n\n" + "\n".join(PARAS) + "\n", encoding="utf-8")
+    (d / "story.json").write_text(json.dumps({"url": "https://www.BayCourier.example/pier", "id": "bc-1",
+                                              "published": "22 April 2025"}), encoding="utf-8")
+    (d / "menu.txt").write_text(MENU_TXT, encoding="utf-8")
+    (d / "lede.txt").write_text(LEDE_TXT, encoding="utf-8")
+    (d / "page.html").write_text(PAGE, encoding="utf-8")
+    rows = [
+        {"id": "j1", "headline": "Bridge opens", "body": "The bridge over the Arden opened today after two years.",
+         "url": "https://news.example.org/bridge", "date": "2025-04-20"},
+        {**ARTICLE_RECORD, "story_id": "st_000000000000"},
+        {"id": "j3", "title": "Share", "text": "Ferry fares rise again\n\nThe ferry company raised its fares by a "
+         "tenth on Monday, the second rise this year."},
+    ]
+    (d / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (d / "feed.rss").write_text(FEED_ONE, encoding="utf-8")
+    return d
+
+
+def _reading(a: Article | dict) -> tuple:
+    d = a.to_json() if isinstance(a, Article) else a
+    return (d["id"], d["title"], d["outlet"], d["published"], d["date_source"], d["text"],
+            bool((d.get("meta") or {}).get("title_derived")))
+
+
+def test_run_and_ingest_read_every_input_the_same_way(tmp_path: Path) -> None:
+    from storyline.ingest import record_to_article
+    from storyline.ingest.stage import load
+    from storyline.store import AssignConfig, Store
+    from storyline.store.ingest import ingest
+    from storyline.store.ingest import read_inputs as store_inputs
+
+    d = _one_reading_inputs(tmp_path)
+    run_articles, run_skipped = load([d])  # what `storyline run` reads (planned, sharded reading)
+    assert run_skipped == []
+    by_run = {a.id: _reading(a) for a in run_articles}
+    assert set(ONE_READING) <= set(by_run)
+
+    skipped: list[Skipped] = []
+    with Store(tmp_path / "s.db") as store:  # what `storyline ingest` stores
+        ingest(store, store_inputs([d], skipped), config=AssignConfig(embed=False), settle=False, analyse=False)
+        by_store = {i: _reading(store.get_article(i)) for i in by_run}
+    assert skipped == []
+    assert by_store == by_run
+
+    for aid, (title, outlet, date_source, derived) in ONE_READING.items():
+        _, got_title, got_outlet, published, got_source, text, got_derived = by_run[aid]
+        assert (got_title, got_outlet, got_derived) == (title, outlet, derived), aid
+        if date_source is not None:
+            assert got_source == date_source, aid
+        assert got_source == "none" or published, aid  # a date with its source, never the ingest time
+        assert text.strip()
+    menu = by_run["in/menu"][5]
+    assert menu.startswith("Next Story") and "Harbour authority offers talks" not in menu  # furniture: cleaning's
+    assert by_run["j2"][3] == "2025-04-22" and by_run["in/page"][3] == "2025-04-22"
+
+    # `storyline watch` reads a fetched page as a record with its HTML: the same as the HTML file
+    page = record_to_article({"id": "in/page", "html": PAGE}, source="page", default_id="in/page")
+    assert _reading(page) == by_run["in/page"]
+
+
+def test_run_output_and_store_agree_on_titles_outlets_and_dates(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+    from storyline.store import Store
+
+    d = _one_reading_inputs(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(app, ["run", str(d), "--out", str(tmp_path / "out"), "--no-semantic", "--no-extras", "-q"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["ingest", str(d), "--store", str(tmp_path / "s.db"), "--no-embed", "--no-settle",
+                              "--no-analyse"])
+    assert res.exit_code == 0, res.output
+    with (tmp_path / "out" / "articles.jsonl").open(encoding="utf-8") as f:
+        ran = {r["id"]: r for r in map(json.loads, f)}
+    with Store(tmp_path / "s.db") as store:
+        for aid, r in ran.items():
+            stored = store.get_article(aid)
+            # a run also says which undated articles it placed by their neighbours (for matching only)
+            want = (r["title"], r["outlet"], r["published"], r["date_source"].replace("neighbours", "none"))
+            assert (stored["title"], stored["outlet"], stored["published"], stored["date_source"]) == want, aid
+    assert ran["in/menu"]["title"] == "Harbour authority offers talks to striking dock workers"
+    assert ran["in/lede"]["meta"]["title_derived"] is True
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")  # counts in words, outlets named or not
+    assert "(s)" not in report and not re.search(r"\b(1 articles|1 stories|1 outlets|0 outlets)\b", report)
+    assert re.search(r"\| outlet unknown \|", report) and re.search(r"`st_\w+` · 1 article · 1 outlet\b", report)

@@ -228,3 +228,60 @@ def test_sample_corpus_pages(sample_site: tuple[str, Any], page: Any) -> None:
     page.wait_for_selector(".sides")
     assert page.locator("#side-article mark.passage").count() > 0  # shared passages are highlighted
     shot(page, "sample-compare")
+
+
+# -- counts and outlets in words ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def outlet_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Stories whose articles name no outlet, one outlet, or some of each."""
+    from storyline.model import Article
+    from storyline.serve import create_app
+    from storyline.store import Store
+
+    def art(aid: str, outlet: str) -> Article:
+        return Article(id=aid, title=f"Ferry strike, report {aid}", outlet=outlet, published="2025-03-02",
+                       text=f"Ferry crews walked out on Monday ({aid}). Crossings to the islands were cancelled.")
+
+    store = Store(tmp_path_factory.mktemp("outlets") / "outlets.db")
+    store.add_articles([art("none-1", ""), art("none-2", ""), art("solo-1", "Harbour Times"),
+                        art("mix-1", "Harbour Times"), art("mix-2", "Island Post"), art("mix-3", "")])
+    store.put_story({"story_id": "no-outlets", "title": "Nobody says who", "article_ids": ["none-1", "none-2"]},
+                    provenance={"original": "none-1", "articles": [
+                        {"article_id": "none-2", "grade": "verbatim", "parent": "none-1"}]})
+    store.put_story({"story_id": "solo", "title": "One report", "article_ids": ["solo-1"]})
+    store.put_story({"story_id": "mixed", "title": "Some say who", "article_ids": ["mix-1", "mix-2", "mix-3"]})
+    url, server, thread = serve_in_thread(create_app(store))
+    yield url
+    server.should_exit = True
+    thread.join(10)
+    store.close()
+
+
+def test_counts_and_unknown_outlets_read_right(outlet_site: str, page: Any) -> None:
+    from storyline.serve.web import count_of
+
+    assert [count_of(n, "article") for n in (0, 1, 2)] == ["0 articles", "1 article", "2 articles"]
+    assert count_of(1, "story", "stories") == "1 story" and count_of(3, "story", "stories") == "3 stories"
+    headers = {
+        "no-outlets": "2 articles, outlets unknown",
+        "solo": "1 article from 1 outlet",
+        "mixed": "3 articles: 2 from 2 outlets, 1 with outlet unknown",
+    }
+    for sid, want in headers.items():
+        page.goto(f"{outlet_site}/stories/{sid}")
+        counts = page.inner_text("#story-counts")
+        assert counts.startswith(want + " ·"), (sid, counts)
+        assert "0 outlets" not in counts and "1 articles" not in counts
+        cells = page.locator("#articles tbody tr td:first-child").all_inner_texts()
+        assert all(c.strip() for c in cells) and ("outlet unknown" in cells) == (sid != "solo"), cells
+    page.goto(f"{outlet_site}/stories/no-outlets")  # a source without an outlet is named as such
+    assert sorted(page.locator("#articles a.compare-link").all_inner_texts()) == ["beside its source", "compare"]
+    shot(page, "story-outlets-unknown")
+    page.goto(outlet_site + "/")
+    assert page.inner_text("#list-counts") == "6 articles in 3 stories."
+    row = page.locator("#stories tr.story-row", has_text="Nobody says who")
+    assert row.locator("td.outlets").inner_text() == "outlet unknown"
+    assert page.locator("#stories tr.story-row", has_text="Some say who").locator("td.outlets").inner_text() \
+        == "Harbour Times, Island Post"

@@ -20,6 +20,9 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 
+_FOLLOW_HELP = "Read symbolic links that lead outside the folders given (otherwise skipped, E118)."
+
+
 def _fields(pairs: list[str] | None) -> dict[str, str]:
     out = {}
     for p in pairs or []:
@@ -88,10 +91,14 @@ def run(
         str | None,
         typer.Option(help="Where MiniLM runs: cpu, cuda (needs onnxruntime-gpu) or auto (default: config, cpu)."),
     ] = None,
+    follow_symlinks: Annotated[
+        bool, typer.Option("--follow-symlinks", help=_FOLLOW_HELP)
+    ] = False,
 ) -> None:
     """Read articles, group them into stories and write articles.jsonl, stories.jsonl, report.md, summary.json."""
     from storyline.errors import StorylineError
     from storyline.executors import EXECUTORS, get_executor
+    from storyline.ingest.readers import following_symlinks
     from storyline.pipeline import run as run_pipeline
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
@@ -118,19 +125,20 @@ def run(
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     try:
-        result = run_pipeline(
-            paths,
-            out=out,
-            config=cfg,
-            fields=_fields(field),
-            semantic=semantic,
-            progress=progress and not quiet,
-            extras=extras,
-            executor=ex,
-            work_dir=work,
-            shard_size=shard_size,
-            neighbour_scope=scope,
-        )
+        with following_symlinks(follow_symlinks):
+            result = run_pipeline(
+                paths,
+                out=out,
+                config=cfg,
+                fields=_fields(field),
+                semantic=semantic,
+                progress=progress and not quiet,
+                extras=extras,
+                executor=ex,
+                work_dir=work,
+                shard_size=shard_size,
+                neighbour_scope=scope,
+            )
     except StorylineError as exc:  # a setting or a missing extra: the batch's own bad inputs never stop it
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc

@@ -45,6 +45,12 @@ class Article:
     # text (a date line at the top, or an explicit date in the headline or lede), none (unknown)
     date_source: str = ""
 
+    @property
+    def headline(self) -> str:
+        """The title the input or the page gave; empty when the title was made from the text's first
+        sentence (``meta["title_derived"]``), so that matching never reads that sentence twice."""
+        return "" if self.meta.get("title_derived") else self.title
+
     def to_json(self) -> dict[str, Any]:
         d = {
             "id": self.id,

@@ -93,15 +93,30 @@ def write_outputs(result: RunResult, out: Path) -> None:
         write_digests(out, digests)
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``n`` with the noun in the right number: "1 article", "2 stories"."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _outlets_line(story: Any, by_id: dict[str, Any]) -> str:
+    """The known outlets of a story, and how many of its articles name none ("outlet unknown")."""
+    known = len([o for o in story.outlets if o])
+    unknown = sum(1 for aid in story.article_ids if aid in by_id and not by_id[aid].outlet)
+    if known == 0:
+        return "outlets unknown" if len(story.article_ids) > 1 else "outlet unknown"
+    line = _count(known, "outlet")
+    return line + (f" ({unknown} {'article' if unknown == 1 else 'articles'} with outlet unknown)" if unknown else "")
+
+
 def render_report(result: RunResult) -> str:
     by_id = {a.id: a for a in result.articles}
     s = result.summary
     lines = [
         "# storyline report",
         "",
-        f"{s.get('articles', 0)} articles in {s.get('stories', 0)} stories "
+        f"{_count(s.get('articles', 0), 'article')} in {_count(s.get('stories', 0), 'story', 'stories')} "
         f"({s.get('multi_article_stories', 0)} with more than one article); "
-        f"{s.get('skipped', 0)} inputs skipped.",
+        f"{_count(s.get('skipped', 0), 'input')} skipped.",
         "",
     ]
     if result.skipped:
@@ -112,15 +127,15 @@ def render_report(result: RunResult) -> str:
         lines += [f"## {md_escape(story.title) or '(untitled)'}", ""]
         span = " – ".join(x for x in (story.first_published, story.last_published) if x)
         lines.append(
-            f"`{story.story_id}` · {len(story.article_ids)} article(s) · "
-            f"{len(story.outlets)} outlet(s){' · ' + span if span else ''}"
+            f"`{story.story_id}` · {_count(len(story.article_ids), 'article')} · "
+            f"{_outlets_line(story, by_id)}{' · ' + span if span else ''}"
         )
         lines += ["", "| article | outlet | title | best match | score |", "|---|---|---|---|---|"]
         for aid in story.article_ids:
             a = by_id[aid]
             bm = story.best_match.get(aid)
             lines.append(
-                f"| `{md_escape(aid)}` | {md_escape(a.outlet)} | {md_escape(a.title[:90])} | "
+                f"| `{md_escape(aid)}` | {md_escape(a.outlet) or 'outlet unknown'} | {md_escape(a.title[:90])} | "
                 f"{'`' + md_escape(bm['id']) + '`' if bm else '—'} | {bm['score'] if bm else '—'} |"
             )
         prov = story.extra.get("provenance")

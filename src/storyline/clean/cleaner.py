@@ -538,7 +538,8 @@ class Cleaner:
         names = _name_forms(outlet)
         raw_title = normalise_line(article.title)
         title, removed = self._clean_title(raw_title, outlet, names)
-        title_keys = {k for k in (_key(raw_title), _key(title)) if k}
+        # a title made from the first sentence is that sentence: the text keeps it
+        title_keys = {k for k in (_key(raw_title), _key(title)) if k} if article.headline else set()
         learned_outlet = getattr(self, "outlet_lines_", {}).get(outlet, {})
         learned_corpus = getattr(self, "corpus_lines_", {})
 

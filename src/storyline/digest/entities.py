@@ -61,6 +61,99 @@ def titled_after(after: str) -> bool:
     return bool(m) and any(fold(w) in TITLES for w in m.group(1).split())
 
 
+HONORIFICS = frozenset("mr mrs ms miss dr sir dame lord lady".split())
+# Words that name what a person is: the titles above that are nouns, and roles that are not titles.
+ROLE_HEADS = (
+    TITLES - HONORIFICS - frozenset("vice prime foreign deputy former presidential crown".split())
+) | frozenset(
+    """master grandmaster pupil mother father son daughter wife husband brother sister grandmother
+    grandfather widow widower uncle aunt cousin organiser organizer winner champion skipper striker
+    goalkeeper midfielder defender player councillor councilor lawmaker legislator activist campaigner
+    witness survivor engineer worker firefighter paramedic pilot priest rabbi imam historian author
+    writer novelist poet artist photographer architect designer investor trader banker strategist
+    principal dean rector treasurer referee umpire volunteer mp mep trustee""".split()
+)
+# Lower-case words that belong to a role written before a name ("state television reporter").
+_ROLE_MODIFIERS = frozenset(
+    """former acting interim outgoing incoming then late senior junior chief deputy vice assistant associate
+    executive managing general international national regional local city county federal state provincial
+    presidential government party union club team tournament press foreign defence defense finance
+    health interior justice police army military naval television tv top""".split()
+)
+# A name ending in one of these is a place or an institution ("Northgate General Hospital"), not a person.
+_PLACE_NOUNS = frozenset(
+    """hospital square street road avenue lane bridge park school university college academy church
+    cathedral mosque temple station airport harbour harbor port court hall house palace centre center
+    museum stadium arena bank council agency ministry department office committee commission authority
+    union association company group club league institute foundation party army navy""".split()
+)
+_NOT_ROLE = _CALENDAR | frozenset("yesterday today tonight tomorrow".split())
+_ROLE_WORD = re.compile(r"[A-Za-z][A-Za-z.'’\-]*|[,;:.!?()“”\"—–]")
+_APPOSITION_END = re.compile(r"[,;.)]|\s[—–]\s|$")
+
+
+def _role_head(word: str) -> bool:
+    return fold(word).rstrip(".") in ROLE_HEADS
+
+
+def role_of(text: str, m: Mention) -> str:
+    """The role a sentence gives a name, as written: "Kremlin spokesman" (Dmitry Peskov), "Ukrainian
+    President" (Volodymyr Zelenskiy), "chief executive of Lindqvist Shipping" (", chief executive of
+    ..." after the name), "her mother" ("her mother, Amira Lindahl"); "" when it gives none.
+
+    A role ends in a word that names what a person is (:data:`ROLE_HEADS`); honorifics (Mr, Dr)
+    are not roles. Words before it belong to it when capitalised ("Kremlin", "U.S.") or when they
+    are role modifiers ("former", "state", "television").
+    """
+    if fold(m.name.split()[-1]) in _PLACE_NOUNS:
+        return ""
+    before = text[: m.start]
+    title = m.title.split()
+    if title and before.rstrip().endswith(m.title):
+        before = before.rstrip()[: -len(m.title)]
+    elif title:
+        title = []
+    toks = _ROLE_WORD.findall(before[-80:])
+    if title and not any(_role_head(w) for w in title):  # "Mr", "Dr": honorifics, not roles
+        title = []
+    if title or (toks and toks[-1][:1].isalpha() and _role_head(toks[-1])):
+        # "Russian state TV reporter Pavel Zarubin", "former U.S. President Donald Trump"
+        parts = list(title) if title else [toks.pop()]
+        while toks and len(parts) < 5:
+            w = toks[-1]
+            low = fold(w).rstrip(".")
+            if not w[:1].isalpha() or low in STOPWORDS or low in _STARTERS or low in _NOT_ROLE:
+                break
+            if not (w[0].isupper() or low in _ROLE_MODIFIERS or (not title and _role_head(w))):
+                break
+            parts.insert(0, toks.pop())
+        return " ".join(parts)
+    # After the name: "Petra Lindqvist, chief executive of Lindqvist Shipping, said ..."
+    after = text[m.end :]
+    if m.possessive:
+        return ""
+    am = re.match(r",\s+(?:(?:the|a|an)\s+)?", after)
+    if am:
+        rest = after[am.end() :]
+        end = _APPOSITION_END.search(rest)
+        phrase = rest[: end.start()].strip() if end else ""
+        ws = phrase.split()
+        verbs = ("who", "which", "said", "says", "told", "was", "is", "has", "had")
+        if 0 < len(ws) <= 7 and any(_role_head(w) for w in ws[:3]) and not any(fold(w) in verbs for w in ws):
+            return phrase
+    # Before the name, set off by commas, with a possessive: "her mother, Amira Lindahl, said".
+    bm = re.search(r"\b(his|her|their|its)\s+((?:[A-Za-z][\w\-]*\s+){0,2}?[A-Za-z][\w\-]*),\s*$", before)
+    if bm and after.startswith(",") and _role_head(bm.group(2).split()[-1]):
+        return f"{bm.group(1)} {bm.group(2)}"
+    return ""
+
+
+def role_key(role: str) -> str:
+    """A role for comparison: folded, without dots and a leading article ("U.S. President" = "US president")."""
+    k = fold(role).replace(".", "")
+    return re.sub(r"^(?:the|a|an)\s+", "", " ".join(k.split()))
+
+
 def is_title_case(text: str) -> bool:
     """A headline or subhead in Title Case or CAPITALS (no closing period): not a sentence to mine for names."""
     if text.rstrip().endswith((".", "”", '"', "'")):

@@ -1,19 +1,36 @@
-"""Numbers with units, and dates, as comparable values.
+"""Numbers with units, and dates, as comparable values; the story's fact table.
 
 "30-hour" and "one-day" become 30 h and 24 h; "nearly 3,000 violations" a count
 of 3000 violations (qualifier "nearly"); "$2.5 billion" 2.5e9 USD; "earlier on
 Monday" the Monday on or before the article's publication date (or, with no
 date, the weekday itself, which still compares with another outlet's
-"Saturday"). Matching mentions across outlets happens in ``digest.build``.
+"Saturday").
+
+:func:`table` holds what a reader can check: numbers and dates matched across
+outlets by their masked context (one value: an agreement; different values: a
+conflict, or an update when they follow each other in time), and the names the
+story gives a role ("Kremlin spokesman Dmitry Peskov"). A name mentioned
+without a role is no fact.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
-from storyline.digest.text import STOPWORDS, fold
+import numpy as np
+
+from storyline.digest.context import Ctx, clusters, embed_texts, lexical, similarity
+from storyline.digest.quotes import CUES, Ledger, find_quotes
+from storyline.digest.text import STOPWORDS, clip, fold, stem
+
+FACT_AGREE = 0.45  # masked contexts this close, same value: the same fact reported alike
+FACT_AGREE_DATE = 0.6  # dates are common and generic: agreeing on one needs closer contexts
+FACT_CONFLICT = 0.80  # masked contexts this close, different values: the same fact in conflict
 
 _SMALL = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -95,8 +112,6 @@ class FactMention:
     anchor: str = ""
 
     def key(self) -> tuple:
-        from storyline.digest.text import stem
-
         return (self.kind, stem(self.unit_name), self.value)
 
 
@@ -386,3 +401,347 @@ def _num(v: float) -> str:
 def smallest_unit(units: list[str]) -> str:
     """The finest duration unit among values, so '30-hour' and 'one-day' compare as 30 h vs 24 h."""
     return min(units, key=lambda u: _DUR.get(u, 1))
+
+
+# ----------------------------------------------------------------------------- the fact table
+
+
+def table(ctx: Ctx, ledger: Ledger) -> list[dict[str, Any]]:
+    """The fact table: numbers and dates (conflicts, updates, agreements, then single reports), then
+    people in their roles; ids ``f1``, ``f2``, ... in that order."""
+    out = _number_facts(ctx, ledger.quotes, ledger.of_unit) + _people_in_roles(ctx)
+    for k, fact in enumerate(out):
+        fact["id"] = f"f{k + 1}"
+    return out
+
+
+def _number_facts(ctx: Ctx, quotes: list[dict[str, Any]], quote_of_unit) -> list[dict[str, Any]]:
+    """Numbers and dates matched across outlets by their masked context, and compared."""
+    ments: list[FactMention] = []
+    windows: list[str] = []
+    attached: list[int | None] = []  # the quote a date belongs to ("when it was said")
+    for a, u in ctx.cand:
+        text = ctx.docs[a][u]
+        qspans = [(s, e) for s, e, _ in find_quotes(text)]
+        for s, e, kind, value, unit, qual, anchor in numbers(text):
+            ments.append(FactMention(a, u, s, e, kind, text[s:e], value, unit, qual, anchor))
+            windows.append(_window(text, s, e, kind))
+            attached.append(None)
+        for s, e, written, norm in dates(text, ctx.pubs[a]):
+            if any(qs <= s < qe for qs, qe in qspans):
+                continue
+            ments.append(FactMention(a, u, s, e, "date", written, norm, "", "", ""))
+            windows.append(_window(text, s, e, "date"))
+            qs = quote_of_unit.get((a, u), [])
+            attached.append(qs[0] if len(qs) == 1 else None)
+    if not ments:
+        return []
+    wsem = embed_texts(windows, ctx.enc, ctx.cache)
+    wlex = lexical(windows)
+    sim = similarity(wsem, wlex)
+    # A date belongs to the verb next to it: "declared on Saturday" is not "said on Monday".
+    events = [
+        _event_word(ctx.docs[m.art][m.unit], m.start, m.end) if m.kind == "date" else None for m in ments
+    ]
+    for i, ei in enumerate(events):
+        for j, ej in enumerate(events):
+            if ei and ej and ei != ej:
+                sim[i, j] = min(sim[i, j], 0.3)
+    sim = _fact_similarity(ctx, ments, attached, sim)
+    norms = [m.key() for m in ments]
+    # 1. Mentions of the same value about the same thing: an agreement needs modest evidence.
+    by_value: dict[tuple, list[int]] = defaultdict(list)
+    for i, k in enumerate(norms):
+        by_value[k].append(i)
+    groups: list[list[int]] = []
+    for (kind, _, _), idx in by_value.items():
+        labels = clusters(sim[np.ix_(idx, idx)], FACT_AGREE_DATE if kind == "date" else FACT_AGREE)
+        parts: dict[int, list[int]] = defaultdict(list)
+        for i, lab in zip(idx, labels):
+            parts[lab].append(i)
+        groups.extend(parts.values())
+    # 2. Different values joined into one fact: a conflict needs strong evidence (and no incompatible pair).
+    group_of = np.empty(len(ments), dtype=int)
+    for gi, g in enumerate(groups):
+        group_of[g] = gi
+    order = np.argsort(group_of, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(group_of[order]) != 0])
+    parent = list(range(len(groups)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    # A story is one event: its counts of dead and injured are its toll, however each outlet words them.
+    toll = np.array(
+        [ments[g[0]].kind == "count" and ments[g[0]].unit_name in ("dead", "injured") for g in groups]
+    )
+    for gi, g in enumerate(groups):
+        rows = sim[g][:, order]
+        gmax = np.maximum.reduceat(rows.max(0), starts)
+        gmin = np.minimum.reduceat(rows.min(0), starts)
+        need = np.where(toll & toll[gi], FACT_AGREE, FACT_CONFLICT)
+        for gj in np.flatnonzero((gmax >= need) & (gmin > 0.0)):
+            if gj > gi:
+                parent[find(gi)] = find(int(gj))
+    facts: dict[int, list[int]] = defaultdict(list)
+    for gi, g in enumerate(groups):
+        facts[find(gi)].extend(g)
+    out = []
+    for idx in facts.values():
+        out.append(_fact_entry(ctx, [ments[i] for i in idx], quotes, [attached[i] for i in idx]))
+    out.sort(
+        key=lambda f: ({"conflict": 0, "update": 1, "agree": 2, "single": 3}[f["status"]], -len(f["outlets"]))
+    )
+    return out
+
+
+def _fact_similarity(
+    ctx: Ctx, ments: list[FactMention], attached: list[int | None], sim: np.ndarray
+) -> np.ndarray:
+    """Context similarity of fact mentions, with what is known about them folded in.
+
+    A date said of the same quote is the same fact; a date said of a quote is not
+    the date of anything else; mentions in sentences that say the same thing
+    are close; the same value said of the same name agrees; two values in one
+    sentence, or of different kinds or magnitudes, are never one fact.
+    """
+    n = len(ments)
+    sim = sim.copy()
+    label_of = {c: ctx.labels[i] for i, c in enumerate(ctx.cand)}
+    unit = np.array([ctx.pos[(m.art, m.unit)] for m in ments])
+    label = np.array([label_of[(m.art, m.unit)] for m in ments])
+    is_date = np.array([m.kind == "date" for m in ments])
+    att = np.array([-1 if a is None else a for a in attached])
+    key = [m.key() for m in ments]
+    same_key = (
+        np.array([[key[i] == key[j] for j in range(n)] for i in range(n)]) if n else np.zeros((0, 0), bool)
+    )
+    ents = [
+        frozenset(
+            x.entity
+            for x in ctx.index.mentions(m.art, m.unit)
+            if len(ctx.index.entities[x.entity].articles) > 1
+        )
+        for m in ments
+    ]
+    for i in np.flatnonzero(~is_date):
+        for j in np.flatnonzero(same_key[i] & ~is_date):
+            if ents[i] & ents[j]:
+                sim[i, j] = max(sim[i, j], FACT_AGREE)  # the same value said of the same name
+    both_dates = is_date[:, None] & is_date[None, :]
+    same_quote = both_dates & (att[:, None] >= 0) & (att[:, None] == att[None, :])
+    one_quote = both_dates & ((att[:, None] >= 0) | (att[None, :] >= 0)) & ~same_quote
+    same_sentence = (label[:, None] == label[None, :]) & ~both_dates & (sim >= 0.6)
+    sim = np.where(same_sentence, np.maximum(sim, 0.8), sim)
+    sim = np.where(one_quote, np.minimum(sim, 0.79), sim)
+    sim = np.where(same_quote, 1.0, sim)
+    # A date is when someone did something: dates of sentences about different people are different facts.
+    people = [
+        frozenset(x.entity for x in ctx.index.mentions(m.art, m.unit) if ctx.index.entities[x.entity].person)
+        for m in ments
+    ]
+    for i in np.flatnonzero(is_date):
+        for j in np.flatnonzero(is_date):
+            if people[i] and people[j] and not people[i] & people[j]:
+                sim[i, j] = 0.0
+    # Two numbers in one sentence are two facts.
+    ok = _compatible_matrix(ments) & (unit[:, None] != unit[None, :])
+    sim = np.where(ok, sim, 0.0)
+    np.fill_diagonal(sim, 1.0)
+    return sim
+
+
+_VERB_LIKE = re.compile(r"^[a-z]+(?:ed|ied)$")
+_IRREGULAR = frozenset(
+    """said told met began begun spoke took left struck hit won lost fell rose came went made gave held sent
+    broke ran saw found thought became kept brought wrote flew shot fought sold bought paid""".split()
+)
+
+
+def _event_word(text: str, s: int, e: int) -> str | None:
+    """The verb a date belongs to: the nearest before it (4 words), else after it (4 words).
+
+    Speech verbs are one event ("said" = "stated"), other verbs are their stem.
+    """
+    speech = CUES - {"declared", "announced", "declaring", "announcing", "promised", "pledged", "vowed"}
+
+    before = re.findall(r"[A-Za-z]+", text[max(0, s - 60) : s])[-4:]
+    after = re.findall(r"[A-Za-z]+", re.split(r"[.;]", text[e : e + 60])[0])[:4]
+    for w in list(reversed(before)) + after:
+        low = w.lower()
+        if low in speech:
+            return "say"
+        if w[0].islower() and (low in _IRREGULAR or _VERB_LIKE.match(low)) and low not in ("need", "indeed"):
+            return stem(low)
+    return None
+
+
+def _window(text: str, s: int, e: int, kind: str, span: int = 8) -> str:
+    left = text[:s].split()[-span:]
+    right = text[e:].split()[:span]
+    return " ".join([*left, f"[{kind}]", *right])
+
+
+def _compatible_matrix(ments: list[FactMention]) -> np.ndarray:
+    """Which pairs of values could be about the same thing.
+
+    Same kind; dates of the same granularity (weekday with weekday); counts of
+    the same noun; and a difference within a factor of 3 (a conflict is "30 h
+    vs 24 h", not "30 hours vs 30 days").
+    """
+    kinds = np.array([m.kind for m in ments])
+    ok = kinds[:, None] == kinds[None, :]
+    is_date = kinds == "date"
+    gran = np.array([granularity(str(m.value)) if m.kind == "date" else "" for m in ments])
+    ok &= ~(is_date[:, None] & (gran[:, None] != gran[None, :]))
+    nouns = np.array([stem(m.unit_name) if m.kind in ("count", "money", "rate") else "" for m in ments])
+    ok &= ~((nouns[:, None] != "") & (nouns[None, :] != "") & (nouns[:, None] != nouns[None, :]))
+    vals = np.array([abs(float(m.value)) if m.kind != "date" else 1.0 for m in ments])
+    lo, hi = np.minimum(vals[:, None], vals[None, :]), np.maximum(vals[:, None], vals[None, :])
+    close = (lo == hi) | ((lo > 0) & (hi <= 3.0 * lo))
+    return ok & (is_date[:, None] | close)
+
+
+def _fact_entry(ctx: Ctx, group: list[FactMention], quotes, attached) -> dict[str, Any]:
+    kind = group[0].kind
+    as_unit = smallest_unit([m.unit_name for m in group]) if kind in ("duration", "age") else None
+    values: dict[str, dict[str, Any]] = {}
+    for m in group:
+        norm = fmt_value(kind, m.value, m.unit_name, as_unit)
+        v = values.setdefault(
+            norm, {"normalised": norm, "written": Counter(), "arts": set(), "quals": set(), "ctx": []}
+        )
+        v["written"][m.text] += 1
+        v["arts"].add(m.art)
+        if m.qualifier:
+            v["quals"].add(m.qualifier)
+        v["ctx"].append(clip(ctx.docs[m.art][m.unit], 240))
+        v.setdefault("quote", [])
+        qs = find_quotes(ctx.docs[m.art][m.unit])
+        if qs:
+            v["quote"].append(qs[0][2])
+    arts = {m.art for m in group}
+    if len(values) == 1:
+        status = "agree" if len({ctx.outlets[a] for a in arts}) > 1 else "single"
+    else:
+        # Quantities can grow as news comes in (a toll); when something happened cannot.
+        evolving = kind in ("count", "money", "percent", "rate", "magnitude")
+        status = "update" if evolving and _is_update(ctx, values) else "conflict"
+    qid = next((q for q in attached if q is not None), None)
+    if kind == "date" and qid is not None and qid < len(quotes):
+        q = quotes[qid]
+        said = next((v["quote"][0] for v in values.values() if v["quote"]), q["text"])
+        about = f"when {q['speaker'] or 'someone'} said “{clip(said, 60)}”"
+    else:
+        anchors = Counter(m.anchor for m in group if m.anchor)
+        about = anchors.most_common(1)[0][0] if anchors else clip(ctx.docs[group[0].art][group[0].unit], 60)
+    vals = []
+
+    def order(kv: tuple[str, dict[str, Any]]) -> tuple:
+        if status == "update":  # in the order the values were published
+            return (min(instant(ctx.arts[a].published) or 0.0 for a in kv[1]["arts"]), kv[0])
+        return (-len(kv[1]["arts"]), kv[0])
+
+    for norm, v in sorted(values.items(), key=order):
+        vals.append(
+            {
+                "value": v["written"].most_common(1)[0][0],
+                "written": sorted(v["written"]),
+                "normalised": norm,
+                "qualifiers": sorted(v["quals"]),
+                "outlets": ctx.outlets_of(v["arts"]),
+                "articles": sorted(ctx.arts[a].id for a in v["arts"]),
+                "first": ctx.first(v["arts"]),
+                "context": v["ctx"][0],
+            }
+        )
+    return {
+        "kind": kind,
+        "about": about,
+        "status": status,
+        "values": vals,
+        "outlets": ctx.outlets_of(arts),
+        "articles": sorted(ctx.arts[a].id for a in arts),
+    }
+
+
+def instant(published: str | None) -> float | None:
+    """A publication time as a UTC timestamp (a bare date counts as its midnight, UTC)."""
+    if not published:
+        return None
+    try:
+        t = datetime.fromisoformat(published.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=timezone.utc)
+    return t.timestamp()
+
+
+def _is_update(ctx: Ctx, values: dict[str, dict[str, Any]]) -> bool:
+    """Different values that follow each other in time (every report of one before every report of the next)."""
+    spans = []
+    for v in values.values():
+        times = [instant(ctx.arts[a].published) for a in v["arts"]]
+        if any(t is None for t in times):
+            return False
+        spans.append((min(times), max(times)))  # type: ignore[type-var]
+    spans.sort()
+    return all(a[1] < b[0] for a, b in itertools.pairwise(spans))
+
+
+def _people_in_roles(ctx: Ctx) -> list[dict[str, Any]]:
+    """Names the story gives a role ("Kremlin spokesman Dmitry Peskov"): a claim a reader can check.
+    A name mentioned without one (a place, a company, a bare "Facebook") is not a fact."""
+    out = []
+    for ent in ctx.index.entities:
+        ms = [m for m in ent.mentions if (m.art, m.unit) in ctx.pos]
+        roles = ctx.roles(ent.id) if ms else []
+        if not roles:
+            continue
+        arts = {m.art for m in ms}
+        by_name: dict[str, set[int]] = defaultdict(set)
+        for m in ms:
+            by_name[m.name].add(m.art)
+        titles = Counter(m.title for m in ms if m.title)
+        out.append(
+            {
+                "kind": "person",
+                "about": ent.name,
+                "status": "agree" if len({ctx.outlets[a] for a in arts}) > 1 else "single",
+                "role": roles[0]["role"],
+                "roles": [
+                    {
+                        "role": r["role"],
+                        "written": r["written"],
+                        "outlets": ctx.outlets_of(r["arts"]),
+                        "articles": sorted(ctx.arts[a].id for a in r["arts"]),
+                        "first": ctx.first(r["arts"]),
+                        "context": clip(r["context"], 240),
+                    }
+                    for r in roles
+                ],
+                "values": [
+                    {
+                        "value": name,
+                        "written": [name],
+                        "normalised": ent.name,
+                        "qualifiers": [],
+                        "outlets": ctx.outlets_of(a_s),
+                        "articles": sorted(ctx.arts[a].id for a in a_s),
+                        "first": ctx.first(a_s),
+                        "context": "",
+                    }
+                    for name, a_s in sorted(by_name.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+                ],
+                "titles": [t for t, _ in titles.most_common(3)],
+                "outlets": ctx.outlets_of(arts),
+                "articles": sorted(ctx.arts[a].id for a in arts),
+                "mentions": len(ms),
+            }
+        )
+    out.sort(key=lambda f: (-len(f["outlets"]), -f["mentions"], f["about"]))
+    return out

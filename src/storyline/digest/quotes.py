@@ -1,4 +1,4 @@
-"""Quotes and who said them.
+"""Quotes, who said them, and the story's quote ledger.
 
 Direct quotes are found between quotation marks; the speaker comes from the
 attribution around them ("..., Peskov told reporters", "Peskov said: ...",
@@ -6,15 +6,31 @@ attribution around them ("..., Peskov told reporters", "Peskov said: ...",
 from the previous quote of a run, or, for "he said", from the person the
 article last spoke about. The medium ("via": Interfax, Reuters) and the person
 spoken to ("told Pavel Zarubin") are kept apart from the speaker.
+
+:func:`ledger` matches quotes across outlets by wording (containment of one in
+the other, or a close paraphrase), shows each wording with its outlets, flags
+changed wording, another speaker, or a cut that drops a negation or condition,
+and groups the quotes by speaker: one entry per person, however the outlets
+spell or title them.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from storyline.digest.entities import EntityIndex, Mention
-from storyline.digest.text import fold, words
+from storyline.digest.context import Ctx, embed_texts
+from storyline.digest.entities import EntityIndex, Mention, similar_word
+from storyline.digest.text import clip, containment, content, fold, norm_quote, words
+
+QUOTE_SIM = 0.80  # two quotes this close in meaning, sharing wording, are one quote
+REPORTED_SIM = 0.80  # an unquoted sentence this close to a quote reports it
+NEGATIONS = frozenset(
+    """not no never n't without unless except only if but however nor neither none cannot won't don't didn't
+    isn't aren't wasn't weren't hardly barely nothing nobody""".split()
+)
 
 CUES = frozenset(
     """said says say told tells tell added adds stated states wrote writes posted tweeted explained noted
@@ -380,3 +396,352 @@ def _resolve_pronoun(
     if not cands:
         return None
     return max(cands, key=lambda c: c[0])[1]
+
+
+# ----------------------------------------------------------------------------- the ledger
+
+
+@dataclass
+class Ledger:
+    """A story's quote ledger.
+
+    ``quotes`` are the digest's ``quotes[]`` in ledger order (by speaker, see :func:`_by_speaker`),
+    ``speakers`` its ``speakers[]`` (one per person, with the ids of their quotes); ``of_unit`` maps an
+    (article, unit) to the quotes (indices into ``quotes``) it carries, ``speaker_of_unit`` to who
+    speaks in it, ``units`` each quote to the units carrying it.
+    """
+
+    quotes: list[dict[str, Any]]
+    speakers: list[dict[str, Any]]
+    of_unit: dict[tuple[int, int], list[int]]
+    speaker_of_unit: dict[tuple[int, int], str]
+    units: list[list[tuple[int, int]]]
+
+
+def ledger(ctx: Ctx) -> Ledger:
+    """The story's quote ledger: quotes matched across outlets by wording, grouped by speaker."""
+    docs = [[t if (a, u) in ctx.pos else "" for u, t in enumerate(us)] for a, us in enumerate(ctx.docs)]
+    reported: dict[tuple[int, int], int] = {}
+    ments = [m for m in extract(docs, ctx.index, reported) if m.n_words >= 2]
+    merged = _one_speaker_per_person(ctx.index, ments, reported)
+    speaker_of_unit = {  # who speaks in a sentence, for the summary (fragments like "about 3,900" do not count)
+        (m.art, m.unit): m.speaker for m in ments if m.speaker is not None and m.n_words >= 4
+    }
+    if not ments:
+        return _by_speaker(ctx, [], speaker_of_unit, merged)
+    qtexts = [m.text for m in ments]
+    qsem = embed_texts(qtexts, ctx.enc, ctx.cache)
+    n = len(ments)
+    cs = [content(t) for t in qtexts]
+    norms = [norm_quote(t) for t in qtexts]
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if _same_quote(ments[i], ments[j], cs[i], cs[j], norms[i], norms[j], qsem, i, j):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        groups[find(i)].append(i)
+
+    out: list[dict[str, Any]] = []
+    for idx in sorted(groups.values(), key=lambda g: (-len({ments[i].art for i in g}), g[0])):
+        group = [ments[i] for i in idx]
+        entry = _ledger_entry(ctx, group, [norms[i] for i in idx], [cs[i] for i in idx], qsem, idx)
+        if entry is not None:
+            out.append(entry)
+    _add_reported(ctx, out, ments, reported)
+    return _by_speaker(ctx, out, speaker_of_unit, merged)
+
+
+def _same_quote(a: QuoteMention, b: QuoteMention, ca, cb, na: str, nb: str, qsem, i: int, j: int) -> bool:
+    if na == nb:
+        return True
+    small = min(len(ca), len(cb))
+    cont = containment(ca, cb)
+    sem = float(qsem[i] @ qsem[j]) if qsem is not None else 0.0
+    if a.art == b.art and a.unit == b.unit:
+        return False
+    same_speaker = a.speaker is None or b.speaker is None or a.speaker == b.speaker
+    known_same = a.speaker is not None and a.speaker == b.speaker
+    if (na in nb or nb in na) and (small >= 3 or (small >= 2 and known_same)):
+        return same_speaker or small >= 4
+    if small >= 3 and cont >= 0.7:
+        return same_speaker or cont >= 0.9
+    if small >= 3 and sem >= QUOTE_SIM and cont >= 0.4:
+        return same_speaker or sem >= 0.9
+    return False
+
+
+def _ledger_entry(ctx: Ctx, group: list[QuoteMention], norms, cs, qsem, idx) -> dict[str, Any] | None:
+    index = ctx.index
+    speakers = Counter(m.speaker for m in group if m.speaker is not None)
+    speaker = speakers.most_common(1)[0][0] if speakers else None
+    tos = Counter(m.to for m in group if m.to is not None)
+    to = tos.most_common(1)[0][0] if tos else None
+    variants: dict[str, dict[str, Any]] = {}
+    for m, nq in zip(group, norms):
+        v = variants.setdefault(nq, {"text": m.text, "quoted": True, "mentions": []})
+        v["mentions"].append(m)
+    canon_key = max(
+        variants, key=lambda k: (len({m.art for m in variants[k]["mentions"]}), len(k.split()), -len(k))
+    )
+    # The canonical wording is the longest one that the most carried wording sits in.
+    longer = [k for k in variants if canon_key in k and k != canon_key]
+    if longer:
+        canon_key = max(longer, key=lambda k: (len({m.art for m in variants[k]["mentions"]}), len(k)))
+    alterations: list[dict[str, Any]] = []
+    vlist = []
+    for k, v in variants.items():
+        arts = {m.art for m in v["mentions"]}
+        if k == canon_key:
+            rel = "canonical"
+        elif k in canon_key:
+            rel = "cut"
+        elif canon_key in k:
+            rel = "extended"
+        elif any(k in other for other in variants if other != k):
+            rel = "cut"
+        else:
+            rel = "reworded"
+        spk = Counter(m.speaker for m in v["mentions"] if m.speaker is not None)
+        vs = spk.most_common(1)[0][0] if spk else None
+        m0 = v["mentions"][0]
+        vlist.append(
+            {
+                "text": v["text"],
+                "quoted": True,
+                "relation": rel,
+                "outlets": ctx.outlets_of(arts),
+                "articles": sorted(ctx.arts[a].id for a in arts),
+                "first": ctx.first(arts),
+                "speaker": index.entities[vs].name if vs is not None else None,
+                "speaker_as_written": sorted(
+                    {m.speaker_as_written for m in v["mentions"] if m.speaker_as_written}
+                ),
+                "cue": sorted({m.cue for m in v["mentions"] if m.cue}),
+                "via": sorted({x for m in v["mentions"] for x in m.via}),
+                "context": clip(ctx.docs[m0.art][m0.unit], 300),
+            }
+        )
+        if rel == "reworded":
+            alterations.append(
+                {
+                    "kind": "wording",
+                    "outlets": ctx.outlets_of(arts),
+                    "detail": "wording inside the quotation marks differs",
+                }
+            )
+        if rel == "cut":
+            dropped = _cut_drops(k, canon_key)
+            if dropped:
+                alterations.append(
+                    {
+                        "kind": "cut",
+                        "outlets": ctx.outlets_of(arts),
+                        "detail": f"the cut drops {', '.join(repr(w) for w in dropped)}",
+                    }
+                )
+        if speaker is not None and vs is not None and vs != speaker:
+            alterations.append(
+                {
+                    "kind": "speaker",
+                    "outlets": ctx.outlets_of({m.art for m in v["mentions"] if m.speaker == vs}),
+                    "detail": f"attributed to {index.entities[vs].name}",
+                }
+            )
+    order = {"canonical": 0, "extended": 1, "cut": 2, "reworded": 3}
+    vlist.sort(key=lambda v: (order[v["relation"]], -len(v["outlets"]), v["text"]))
+    arts = {m.art for m in group}
+    names = Counter(
+        m.speaker_as_written
+        for m in group
+        if m.speaker_as_written and m.speaker_as_written.lower() not in ("he", "she")
+    )
+    return {
+        "speaker": index.entities[speaker].name if speaker is not None else None,
+        "speaker_names": sorted(names),
+        "to": index.entities[to].name if to is not None else None,
+        "text": variants[canon_key]["text"],
+        "outlets": ctx.outlets_of(arts),
+        "articles": sorted(ctx.arts[a].id for a in arts),
+        "reports": ctx.reports_of(arts),
+        "label": ctx.label(arts),
+        "first": ctx.first(arts),
+        "altered": bool(alterations),
+        "alterations": alterations,
+        "variants": vlist,
+        "_arts": arts,
+        "_units": sorted({(m.art, m.unit) for m in group}),
+        "_vecs": None if qsem is None else qsem[idx],
+        "_speaker_id": speaker,
+        "_content": frozenset().union(*cs),
+    }
+
+
+def _cut_drops(short: str, full: str) -> list[str]:
+    """Negations or conditions next to where a quote was cut: a cut that can flip the meaning."""
+    i = full.find(short)
+    if i < 0:
+        return []
+    before = full[:i].split()[-3:]
+    after = full[i + len(short) :].split()[:3]
+    return [w for w in before + after if w in NEGATIONS]
+
+
+def _add_reported(
+    ctx: Ctx, out: list[dict[str, Any]], ments: list[QuoteMention], reported: dict[tuple[int, int], int]
+) -> None:
+    """Unquoted sentences that render a quote become its variants.
+
+    A close rendering with the quote's words ("paraphrase": a spinner dropped
+    the quotation marks), or indirect speech by the same speaker that shares the
+    quote's words ("reported": "He said his government had always welcomed...").
+    """
+    if ctx.sem is None:
+        return
+    quoted_units = {(m.art, m.unit) for m in ments}
+    for entry in out:
+        if entry["_vecs"] is None or len(entry["_content"]) < 4:
+            continue
+        hits: dict[str, set[int]] = defaultdict(set)
+        kind: dict[str, str] = {}
+        for i, (a, u) in enumerate(ctx.cand):
+            if (a, u) in quoted_units:
+                continue
+            c = content(ctx.texts[i])
+            cont = containment(c, entry["_content"])
+            if len(c) < 5 or cont < 0.4:
+                continue
+            sem = float((entry["_vecs"] @ ctx.sem[i]).max())
+            if sem >= REPORTED_SIM and cont >= 0.5:
+                hits[ctx.texts[i]].add(a)
+                kind[ctx.texts[i]] = "paraphrase"
+            elif (
+                sem >= 0.45
+                and entry["_speaker_id"] is not None
+                and reported.get((a, u)) == entry["_speaker_id"]
+            ):
+                hits[ctx.texts[i]].add(a)
+                kind[ctx.texts[i]] = "reported"
+        for text, arts in hits.items():
+            entry["variants"].append(
+                {
+                    "text": text,
+                    "quoted": False,
+                    "relation": kind[text],
+                    "outlets": ctx.outlets_of(arts),
+                    "articles": sorted(ctx.arts[a].id for a in arts),
+                    "first": ctx.first(arts),
+                    "speaker": entry["speaker"],
+                    "speaker_as_written": [],
+                    "cue": [],
+                    "via": [],
+                    "context": clip(text, 300),
+                }
+            )
+            entry["_arts"] |= arts
+            entry["outlets"] = ctx.outlets_of(entry["_arts"])
+            entry["articles"] = sorted(ctx.arts[a].id for a in entry["_arts"])
+            entry["reports"] = ctx.reports_of(entry["_arts"])
+            entry["label"] = ctx.label(entry["_arts"])
+            entry["first"] = ctx.first(entry["_arts"])
+
+
+# ----------------------------------------------------------------------------- by speaker
+
+
+def _one_speaker_per_person(
+    index: EntityIndex, ments: list[QuoteMention], reported: dict[tuple[int, int], int]
+) -> dict[int, list[int]]:
+    """Speakers who are one person become one speaker.
+
+    The name index keeps a bare surname apart when it matches several full names of the story
+    ("Felt": Mark Felt, Joan Felt). A speaker so named is the person the story is about when one of
+    those full names dominates it (three times the mentions of any other): "Felt said" is Mark Felt.
+    """
+    ids = {m.speaker for m in ments if m.speaker is not None} | set(reported.values())
+    same: dict[int, int] = {}
+    for i in ids:
+        name = index.entities[i].name
+        if len(name.split()) != 1:
+            continue
+        hits = sorted(
+            (
+                (len(e.mentions), e.id)
+                for e in index.entities
+                if len(e.name.split()) >= 2 and similar_word(name, e.name.split()[-1])
+            ),
+            reverse=True,
+        )
+        if hits and (len(hits) == 1 or hits[0][0] >= 3 * hits[1][0]):
+            same[i] = hits[0][1]
+    for m in ments:
+        if m.speaker is not None:
+            m.speaker = same.get(m.speaker, m.speaker)
+    for k, v in reported.items():
+        reported[k] = same.get(v, v)
+    merged: dict[int, list[int]] = defaultdict(list)
+    for i, j in same.items():
+        merged[j].append(i)
+    return merged
+
+
+def _by_speaker(
+    ctx: Ctx,
+    entries: list[dict[str, Any]],
+    speaker_of_unit: dict[tuple[int, int], int],
+    merged: dict[int, list[int]],
+) -> Ledger:
+    """The ledger in reading order: speakers by how many outlets quote them (ties: name; unattributed
+    quotes last), each speaker's quotes by how many outlets carry them, then where they first appear."""
+    index = ctx.index
+    by: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    for e in entries:
+        by[e["_speaker_id"]].append(e)
+    outlets = {k: {o for e in es for o in e["outlets"]} for k, es in by.items()}
+
+    def speaker_order(k: int | None) -> tuple:
+        return (k is None, -len(outlets[k]), "" if k is None else fold(index.entities[k].name))
+
+    quotes: list[dict[str, Any]] = []
+    speakers: list[dict[str, Any]] = []
+    units: list[list[tuple[int, int]]] = []
+    of_unit: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for k in sorted(by, key=speaker_order):
+        first, arts = len(quotes), set()
+        for e in sorted(by[k], key=lambda e: (-len(e["outlets"]), min(e["_units"]), e["text"])):
+            for u in e["_units"]:
+                of_unit[u].append(len(quotes))
+            units.append(e["_units"])
+            arts |= e["_arts"]
+            quotes.append(
+                {"id": f"q{len(quotes) + 1}", **{f: v for f, v in e.items() if not f.startswith("_")}}
+            )
+        mine = quotes[first:]
+        names: Counter = Counter()
+        people = [] if k is None else [k, *merged.get(k, [])]
+        for e in people:
+            names.update(index.entities[e].variants)
+        speakers.append(
+            {
+                "speaker": None if k is None else index.entities[k].name,
+                "names": [n for n, _ in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))],
+                "roles": [r["role"] for r in ctx.roles(*people)][:3],
+                "outlets": ctx.outlets_of(arts),
+                "articles": sorted(ctx.arts[a].id for a in arts),
+                "reports": ctx.reports_of(arts),
+                "label": ctx.label(arts),
+                "first": ctx.first(arts),
+                "altered": any(q["altered"] for q in mine),
+                "quotes": [q["id"] for q in mine],
+            }
+        )
+    names_of_unit = {u: index.entities[k].name for u, k in speaker_of_unit.items()}
+    return Ledger(quotes, speakers, dict(of_unit), names_of_unit, units)

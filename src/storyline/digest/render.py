@@ -41,13 +41,55 @@ def _values(f: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
     return [(v["normalised"], " / ".join(v["written"]), v["outlets"]) for v in f["values"]]
 
 
-def _split_facts(data: dict[str, Any]) -> tuple[list, list, list, list]:
+def _fact_sections(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The fact table's sections: conflicts and updates, then agreements (a fact one outlet alone
+    reports shows under "Only in"); a story of one outlet lists its numbers and dates as they are."""
     facts = [f for f in data["facts"] if f["kind"] not in ("entity", "person")]
-    names = [f for f in data["facts"] if f["kind"] in ("entity", "person")]
-    contested = [f for f in facts if f["status"] in ("conflict", "update")]
-    agreed = [f for f in facts if f["status"] == "agree"]
-    single = [f for f in facts if f["status"] == "single"]
-    return contested, agreed, single, names
+    if len(data["sources"]["outlets"]) < 2:
+        return [("Numbers and dates", facts)]
+    return [
+        ("Conflicts and updates", [f for f in facts if f["status"] in ("conflict", "update")]),
+        ("Agreed across outlets", [f for f in facts if f["status"] == "agree"]),
+    ]
+
+
+def _people(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in data["facts"] if f["kind"] in ("entity", "person")]
+
+
+def _roles(f: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """A person's roles with the outlets giving each (older digests: the titles, without outlets)."""
+    if f.get("roles"):
+        return [(r["role"], r["outlets"]) for r in f["roles"]]
+    return [(t, []) for t in f.get("titles") or []]
+
+
+def by_speaker(data: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The quote ledger as (speaker, their quotes): from ``speakers`` when the digest has it, else the
+    quotes grouped by their ``speaker`` in the order they come."""
+    quotes = {q.get("id"): q for q in data["quotes"]}
+    if "speakers" in data:
+        return [(s, [quotes[i] for i in s["quotes"] if i in quotes]) for s in data["speakers"]]
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for q in data["quotes"]:
+        groups.setdefault(q["speaker"], []).append(q)
+    return [({"speaker": k, "names": [], "roles": [], "label": ""}, qs) for k, qs in groups.items()]
+
+
+def _speaker_notes(spk: dict[str, Any]) -> str:
+    """ "Ukrainian President; also written Zelenskiy, Zelenskyy." (plain text: escape it)."""
+    notes = [", ".join(spk["roles"])] if spk["roles"] else []
+    others = [n for n in spk["names"] if n != spk["speaker"]]
+    if others:
+        notes.append(("also written " if notes else "Also written ") + ", ".join(others))
+    return "; ".join(notes) + "." if notes else ""
+
+
+def _only_in(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Outlets that add something no other outlet carries; none in a story of one outlet."""
+    if len(data["sources"]["outlets"]) < 2:
+        return []
+    return [(o, x) for o, x in data["only_in"].items() if x["sentences"] or x["quotes"] or x["facts"]]
 
 
 # ----------------------------------------------------------------------------- Markdown
@@ -69,34 +111,42 @@ def markdown(data: dict[str, Any]) -> str:
     if not data["summary"]:
         lines.append("_No sentence is carried by enough of the story to summarise it._")
     lines += ["", "## Who said what", ""]
-    for q in data["quotes"]:
-        who = md(q["speaker"] or "unattributed")
-        to = f" to {md(q['to'])}" if q.get("to") else ""
-        flag = " · **altered**" if q["altered"] else ""
+    for spk, quotes in by_speaker(data):
         lines += [
-            f"### {who}{to} — {md(q['label'])}{flag}",
+            f"### {md(spk['speaker'] or 'Unattributed')}"
+            + (f" — {md(spk['label'])}" if spk["label"] else ""),
             "",
-            f"> “{md(q['text'])}”",
-            "",
-            f"First carried by: {md(_first(q['first']))}. Names used: {md(', '.join(q['speaker_names']) or '—')}.",
-            "",
-            "| wording | how | outlets | cue | via |",
-            "|---|---|---|---|---|",
         ]
-        for v in q["variants"]:
-            mark = "“" + md(v["text"]) + "”" if v["quoted"] else md(v["text"]) + " _(unquoted)_"
-            lines.append(
-                f"| {mark} | {md(v['relation'])} | {md(_outlets(v['outlets']))} | {md(', '.join(v['cue']))} "
-                f"| {md(', '.join(v['via']))} |"
-            )
-        for a in q["alterations"]:
-            lines.append(f"\n- Altered ({md(a['kind'])}) in {md(_outlets(a['outlets']))}: {md(a['detail'])}")
-        lines.append("")
+        notes = _speaker_notes(spk)
+        if notes:
+            lines += [md(notes), ""]
+        for q in quotes:
+            to = f" (to {md(q['to'])})" if q.get("to") else ""
+            flag = " · **altered**" if q["altered"] else ""
+            lines += [
+                f"#### “{md(q['text'])}”{to}",
+                "",
+                f"{md(q['label'])}{flag}. First carried by: {md(_first(q['first']))}. "
+                f"Names used: {md(', '.join(q['speaker_names']) or '—')}.",
+                "",
+                "| wording | how | outlets | cue | via |",
+                "|---|---|---|---|---|",
+            ]
+            for v in q["variants"]:
+                mark = "“" + md(v["text"]) + "”" if v["quoted"] else md(v["text"]) + " _(unquoted)_"
+                lines.append(
+                    f"| {mark} | {md(v['relation'])} | {md(_outlets(v['outlets']))} | {md(', '.join(v['cue']))} "
+                    f"| {md(', '.join(v['via']))} |"
+                )
+            for a in q["alterations"]:
+                lines.append(
+                    f"\n- Altered ({md(a['kind'])}) in {md(_outlets(a['outlets']))}: {md(a['detail'])}"
+                )
+            lines.append("")
     if not data["quotes"]:
         lines += ["_No quotations._", ""]
-    contested, agreed, _single, names = _split_facts(data)
     lines += ["## Facts", ""]
-    for title, group in (("Conflicts and updates", contested), ("Agreed across outlets", agreed)):
+    for title, group in _fact_sections(data):
         lines += [f"### {title}", ""]
         if not group:
             lines += ["_None._", ""]
@@ -106,14 +156,23 @@ def markdown(data: dict[str, Any]) -> str:
             vals = " · ".join(f"**{md(n)}** ({md(w)}): {md(_outlets(o))}" for n, w, o in _values(f))
             lines.append(f"| {md(f['about'])} | {md(f['kind'])} | {md(f['status'])} | {vals} |")
         lines.append("")
-    lines += ["### People and names", "", "| name | kind | spellings (outlets) |", "|---|---|---|"]
-    for f in names:
+    people = _people(data)
+    if people:
+        lines += [
+            "### People in their roles",
+            "",
+            "| name | role (outlets) | spellings (outlets) |",
+            "|---|---|---|",
+        ]
+    for f in people:
+        roles = " · ".join(f"{md(r)}" + (f": {md(_outlets(o))}" if o else "") for r, o in _roles(f))
         vals = " · ".join(f"{md(w)}: {md(_outlets(o))}" for _, w, o in _values(f))
-        lines.append(f"| {md(f['about'])} | {md(f['kind'])} | {vals} |")
-    lines += ["", "## Only in one outlet", ""]
-    for outlet, x in data["only_in"].items():
-        if not (x["sentences"] or x["quotes"] or x["facts"]):
-            continue
+        lines.append(f"| {md(f['about'])} | {roles} | {vals} |")
+    lines.append("")
+    only = _only_in(data)
+    if only:
+        lines += ["## Only in one outlet", ""]
+    for outlet, x in only:
         lines += [f"### Only in {md(outlet)}", ""]
         for s in x["sentences"]:
             lines.append(f"- {md(s)}")
@@ -173,38 +232,47 @@ def html(data: dict[str, Any]) -> str:
         )
     out.append("</ol>")
     out.append("<h2>Who said what</h2>")
-    for q in data["quotes"]:
-        tag = '<span class="tag altered">altered</span>' if q["altered"] else ""
-        to = f" to {h(q['to'])}" if q.get("to") else ""
-        out += [
-            f'<h3>{h(q["speaker"] or "unattributed")}{to} <span class="outlets">{h(q["label"])}</span>{tag}</h3>',
-            f"<blockquote>“{h(q['text'])}”</blockquote>",
-            f'<p class="meta">First carried by: {h(_first(q["first"]))}. Names used: '
-            f"{h(', '.join(q['speaker_names']) or '—')}.</p>",
-            "<table><tr><th>wording</th><th>how</th><th>outlets</th><th>cue</th><th>via</th></tr>",
-        ]
-        for v in q["variants"]:
-            text = (
-                f"“{h(v['text'])}”"
-                if v["quoted"]
-                else f'<span class="unquoted">{h(v["text"])} (unquoted)</span>'
-            )
-            out.append(
-                f"<tr><td>{text}</td><td>{h(v['relation'])}</td><td>{h(_outlets(v['outlets']))}</td>"
-                f"<td>{h(', '.join(v['cue']))}</td><td>{h(', '.join(v['via']))}</td></tr>"
-            )
-        out.append("</table>")
-        if q["alterations"]:
-            out.append("<ul>")
-            for a in q["alterations"]:
-                out.append(
-                    f'<li><span class="tag altered">{h(a["kind"])}</span> {h(_outlets(a["outlets"]))}: '
-                    f"{h(a['detail'])}</li>"
+    for spk, quotes in by_speaker(data):
+        out.append(
+            f"<h3>{h(spk['speaker'] or 'Unattributed')}"
+            + (f' <span class="outlets">{h(spk["label"])}</span>' if spk["label"] else "")
+            + "</h3>"
+        )
+        notes = _speaker_notes(spk)
+        if notes:
+            out.append(f'<p class="meta">{h(notes)}</p>')
+        for q in quotes:
+            tag = '<span class="tag altered">altered</span>' if q["altered"] else ""
+            to = f' <span class="meta">(to {h(q["to"])})</span>' if q.get("to") else ""
+            out += [
+                f"<blockquote>“{h(q['text'])}”{to}</blockquote>",
+                f'<p class="meta"><span class="outlets">{h(q["label"])}</span>{tag} First carried by: '
+                f"{h(_first(q['first']))}. Names used: {h(', '.join(q['speaker_names']) or '—')}.</p>",
+                "<table><tr><th>wording</th><th>how</th><th>outlets</th><th>cue</th><th>via</th></tr>",
+            ]
+            for v in q["variants"]:
+                text = (
+                    f"“{h(v['text'])}”"
+                    if v["quoted"]
+                    else f'<span class="unquoted">{h(v["text"])} (unquoted)</span>'
                 )
-            out.append("</ul>")
-    contested, agreed, _single, names = _split_facts(data)
+                out.append(
+                    f"<tr><td>{text}</td><td>{h(v['relation'])}</td><td>{h(_outlets(v['outlets']))}</td>"
+                    f"<td>{h(', '.join(v['cue']))}</td><td>{h(', '.join(v['via']))}</td></tr>"
+                )
+            out.append("</table>")
+            if q["alterations"]:
+                out.append("<ul>")
+                for a in q["alterations"]:
+                    out.append(
+                        f'<li><span class="tag altered">{h(a["kind"])}</span> {h(_outlets(a["outlets"]))}: '
+                        f"{h(a['detail'])}</li>"
+                    )
+                out.append("</ul>")
+    if not data["quotes"]:
+        out.append('<p class="meta">No quotations.</p>')
     out.append("<h2>Facts</h2>")
-    for title, group in (("Conflicts and updates", contested), ("Agreed across outlets", agreed)):
+    for title, group in _fact_sections(data):
         out.append(f"<h3>{title}</h3>")
         if not group:
             out.append('<p class="meta">None.</p>')
@@ -220,14 +288,24 @@ def html(data: dict[str, Any]) -> str:
                 f'<td><span class="tag {h(f["status"])}">{h(f["status"])}</span></td><td>{vals}</td></tr>'
             )
         out.append("</table>")
-    out.append("<h3>People and names</h3><table><tr><th>name</th><th>kind</th><th>spellings</th></tr>")
-    for f in names:
-        vals = "<br>".join(f'{h(w)}: <span class="outlets">{h(_outlets(o))}</span>' for _, w, o in _values(f))
-        out.append(f"<tr><td>{h(f['about'])}</td><td>{h(f['kind'])}</td><td>{vals}</td></tr>")
-    out.append("</table><h2>Only in one outlet</h2>")
-    for outlet, x in data["only_in"].items():
-        if not (x["sentences"] or x["quotes"] or x["facts"]):
-            continue
+    people = _people(data)
+    if people:
+        out.append(
+            "<h3>People in their roles</h3><table><tr><th>name</th><th>role</th><th>spellings</th></tr>"
+        )
+        for f in people:
+            roles = "<br>".join(
+                h(r) + (f': <span class="outlets">{h(_outlets(o))}</span>' if o else "") for r, o in _roles(f)
+            )
+            vals = "<br>".join(
+                f'{h(w)}: <span class="outlets">{h(_outlets(o))}</span>' for _, w, o in _values(f)
+            )
+            out.append(f"<tr><td>{h(f['about'])}</td><td>{roles}</td><td>{vals}</td></tr>")
+        out.append("</table>")
+    only = _only_in(data)
+    if only:
+        out.append("<h2>Only in one outlet</h2>")
+    for outlet, x in only:
         out.append(f"<h3>Only in {h(outlet)}</h3><ul>")
         out += [f"<li>{h(s)}</li>" for s in x["sentences"]]
         out += [

@@ -10,7 +10,7 @@ EMBED_CHARS = 1500  # title + lede; enough for max_tokens=128
 
 
 def embed_text(a: Article) -> str:
-    head = a.title.strip()
+    head = a.headline.strip()
     body = a.text[:EMBED_CHARS]
     return f"{head}\n{body}" if head and not body.startswith(head) else body or head
 

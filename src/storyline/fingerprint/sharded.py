@@ -12,7 +12,7 @@ from storyline.model import Article
 
 
 def full_text(a: Article) -> str:
-    return f"{a.title}\n{a.text}" if a.title and not a.text.startswith(a.title) else a.text
+    return f"{a.headline}\n{a.text}" if a.headline and not a.text.startswith(a.headline) else a.text
 
 
 def fingerprint_shard(shard: list[Article], num_perm: int, ngram: int, seed: int) -> tuple[list[str], np.ndarray]:

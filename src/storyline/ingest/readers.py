@@ -18,6 +18,9 @@ E111  cannot read the path (missing, permissions)
 E113  malformed record (not a JSON object, a field of the wrong type)
 E114  already read through another argument
 E115  a sidecar given as an input of its own
+E118  a symbolic link leading outside the folder being read, not followed (``follow_symlinks``,
+      ``--follow-symlinks``, reads it)
+E119  a truncated WARC record (the file ends inside its headers, or before its declared length)
 E199  unexpected error while reading one file (a bug: please report it)
 ====  =========================================================================
 """
@@ -32,8 +35,10 @@ import os
 import re
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -41,9 +46,17 @@ from storyline.ingest.dates import infer_date
 from storyline.ingest.decode import DecodeError, declared_charset, decode_bytes, sniff_binary
 from storyline.ingest.extract import extract_html, fragment_text
 from storyline.ingest.fields import as_text, field_map, get_field, normalise_date, outlet_from_url
-from storyline.model import Article, Skipped
+from storyline.model import Article, Removed, Skipped
 
-__all__ = ["CODES", "read_inputs", "read_jsonl_records", "read_paths", "record_to_article"]
+__all__ = [
+    "CODES",
+    "derive_title",
+    "following_symlinks",
+    "read_inputs",
+    "read_jsonl_records",
+    "read_paths",
+    "record_to_article",
+]
 
 CODES: dict[str, str] = {
     "E101": "empty file",
@@ -60,6 +73,8 @@ CODES: dict[str, str] = {
     "E113": "malformed record",
     "E114": "already read",
     "E115": "sidecar given as input",
+    "E118": "symbolic link leading outside",
+    "E119": "truncated WARC record",
     "E199": "unexpected error",
 }
 
@@ -87,6 +102,52 @@ class _Ctx:
     fields: dict[str, tuple[str, ...]]
     max_doc_bytes: int
     ids: set[str] = field(default_factory=set)
+    follow_symlinks: bool | None = None  # None: the process default (:func:`following_symlinks`)
+
+
+# -- symbolic links ------------------------------------------------------------------------------------
+
+_FOLLOW_SYMLINKS = False
+
+
+@contextmanager
+def following_symlinks(follow: bool = True) -> Iterator[None]:
+    """Within the block, readers follow symbolic links that lead outside the folder read (or not).
+
+    The default for calls that do not say (``follow_symlinks=None``); the command line's
+    ``--follow-symlinks`` sets it for ``storyline run``, whose reading is planned by
+    :mod:`storyline.executors.shards`.
+    """
+    global _FOLLOW_SYMLINKS
+    before, _FOLLOW_SYMLINKS = _FOLLOW_SYMLINKS, bool(follow)
+    try:
+        yield
+    finally:
+        _FOLLOW_SYMLINKS = before
+
+
+def _following(follow: bool | None) -> bool:
+    return _FOLLOW_SYMLINKS if follow is None else bool(follow)
+
+
+def _inside(real: str, folder_real: str) -> bool:
+    """Whether the resolved path ``real`` is ``folder_real`` or lies under it."""
+    return real == folder_real or real.startswith(folder_real.rstrip(os.sep) + os.sep)
+
+
+class _LinkOut(type(Path())):  # type: ignore[misc]
+    """A symbolic link found in a folder that leads outside it, not to be followed.
+
+    It answers ``is_file()`` with False, so every reading path (``read_inputs`` and the
+    planned, sharded reading) hands it to :func:`_read_file`, which reports it (E118)
+    without opening it.
+    """
+
+    def is_file(self) -> bool:  # type: ignore[override]
+        return False
+
+    def is_dir(self) -> bool:  # type: ignore[override]
+        return False
 
 
 # -- paths -------------------------------------------------------------------------------------------
@@ -111,7 +172,7 @@ def _stem(name: str) -> str:
 
 
 def _is_sidecar(path: Path) -> bool:
-    if path.suffix.lower() != ".json":
+    if isinstance(path, _LinkOut) or path.suffix.lower() != ".json":
         return False
     stem = path.name[: -len(".json")]
     return any((path.parent / (stem + ext)).is_file() for ext in _SIDECAR_OF)
@@ -133,26 +194,48 @@ def _ignored(base: Path, patterns: list[str]) -> list[str]:
     return patterns + [(base / p).as_posix() for p in own]
 
 
-def _walk(root: Path, errors: list[OSError]) -> list[Path]:
+def _walk(root: Path, errors: list[OSError], follow_symlinks: bool | None = None) -> list[Path]:
     """Files under ``root`` in sorted order of their relative paths.
 
     Hidden files and folders are left out, and so is whatever a ``.storylineignore``
     file in a folder names (glob patterns relative to that folder, e.g. ``README.md``).
+    A symbolic link (to a file or a folder) that leads outside ``root`` is listed as a
+    :class:`_LinkOut`, reported rather than read, unless ``follow_symlinks``; then
+    linked folders are read too, each real folder once (no loops). Links to places
+    inside ``root`` are read where they really are, as before.
     """
+    follow = _following(follow_symlinks)
+    root_real = os.path.realpath(root)
+    seen = {root_real}
     found: list[tuple[tuple[str, ...], Path]] = []
     inherited: dict[Path, list[str]] = {}
-    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append, followlinks=follow):
         base = Path(dirpath)
         patterns = _ignored(base, inherited.get(base, []))
-        dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and not _matches((base / d).as_posix(), patterns)
-        )
+        keep = []
+        for d in sorted(dirnames):
+            p = base / d
+            if d.startswith(".") or _matches(p.as_posix(), patterns):
+                continue
+            if p.is_symlink():
+                real = os.path.realpath(p)
+                if _inside(real, root_real) or real in seen:
+                    continue  # read where it really is (and os.walk would not descend into it)
+                if not follow:
+                    found.append((p.relative_to(root).parts, _LinkOut(p)))
+                    continue
+                seen.add(real)
+            keep.append(d)
+        dirnames[:] = keep
         for d in dirnames:
             inherited[base / d] = patterns
         for name in filenames:
             p = base / name
-            if not name.startswith(".") and not _matches(p.as_posix(), patterns):
-                found.append((p.relative_to(root).parts, p))
+            if name.startswith(".") or _matches(p.as_posix(), patterns):
+                continue
+            if not follow and p.is_symlink() and not _inside(os.path.realpath(p), root_real):
+                p = _LinkOut(p)
+            found.append((p.relative_to(root).parts, p))
     found.sort(key=lambda t: t[0])
     return [p for _, p in found]
 
@@ -174,6 +257,7 @@ def read_inputs(
     paths: Sequence[str | Path],
     fields: Mapping[str, str] | None = None,
     max_doc_bytes: int = 20_000_000,
+    follow_symlinks: bool | None = None,
 ) -> Iterator[Article | Skipped]:
     """Articles from files and folders (read recursively), with a ``Skipped`` for every input that failed.
 
@@ -182,9 +266,11 @@ def read_inputs(
     not depend on the order the arguments were given in. ``fields`` maps article
     fields to input field names (``{"text": "article_body"}``); an unknown
     article field raises :class:`~storyline.errors.InputError` here, before any
-    reading.
+    reading. A symbolic link inside a folder that leads outside it is skipped (E118)
+    unless ``follow_symlinks`` (None: the default :func:`following_symlinks` sets);
+    paths given as arguments are always read.
     """
-    ctx = _Ctx(fields=field_map(fields), max_doc_bytes=int(max_doc_bytes))
+    ctx = _Ctx(fields=field_map(fields), max_doc_bytes=int(max_doc_bytes), follow_symlinks=follow_symlinks)
     return _read_all([Path(p) for p in paths], ctx)
 
 
@@ -202,7 +288,7 @@ def _read_all(paths: list[Path], ctx: _Ctx) -> Iterator[Article | Skipped]:
         if arg.is_dir():
             prefix = _arg_name(arg)
             errors: list[OSError] = []
-            for f in _walk(arg, errors):
+            for f in _walk(arg, errors, ctx.follow_symlinks):
                 if _is_sidecar(f):
                     continue
                 rel = f.relative_to(arg)
@@ -233,6 +319,10 @@ def _dedupe(items: Iterator[Article | Skipped], ctx: _Ctx) -> Iterator[Article |
 
 def _read_file(path: Path, base: str, ctx: _Ctx, done: set[str]) -> Iterator[Article | Skipped]:
     src = str(path)
+    if isinstance(path, _LinkOut):
+        yield Skipped(source=src, reason="symbolic link leading outside the folder read, not followed "
+                      "(--follow-symlinks reads it)", code="E118")
+        return
     real = os.path.realpath(path)
     if real in done:
         yield Skipped(source=src, reason="already read through another argument", code="E114")
@@ -324,6 +414,11 @@ def _sidecar(path: Path, ctx: _Ctx) -> tuple[dict[str, Any], Skipped | None]:
     side = path.parent / (_stem(path.name) + ".json")
     if not side.is_file():
         return {}, None
+    if side.is_symlink() and not _following(ctx.follow_symlinks):
+        here = os.path.dirname(os.path.realpath(path))
+        if not _inside(os.path.realpath(side), here):
+            return {}, Skipped(source=str(side), reason="sidecar is a symbolic link leading outside its folder, "
+                               "ignored (--follow-symlinks reads it)", code="E118")
     try:
         raw = side.read_bytes()
         obj = json.loads(decode_bytes(raw)[0]) if raw.strip() else {}
@@ -353,6 +448,15 @@ def _read_txt(path: Path, data: bytes, base: str, ctx: _Ctx) -> Article | Skippe
         # The first line is not the title (the sidecar gives another, or it reads as the lede): it is text.
         body = lines[first:]
         head = ""
+    elif not side_title and _furniture(head, *(as_text(get_field(side, ctx.fields[k])[1]) or "" for k in
+                                               ("outlet", "url"))):
+        # Scraped page furniture ("Next Story") above the headline: the headline is the first line that
+        # reads as one before the text begins; the furniture stays in the text, for cleaning to remove.
+        k = _headline_line(lines, first + 1)
+        if k is None:
+            body, head = lines[first:], ""
+        else:
+            body, head = lines[first:k] + lines[k + 1 :], lines[k].strip()
     else:
         body = lines[first + 1 :]
     for name in ctx.fields["title"] + ctx.fields["text"] + ctx.fields["html"]:
@@ -375,22 +479,163 @@ def _read_html(path: Path, data: bytes, base: str, ctx: _Ctx) -> Article | Skipp
         return Skipped(source=src, reason="no main text found in the HTML page", code="E109")
     rec = dict(side)
     rec["text"] = ex.text
-    art = _record(rec, src, base, ctx, text_names=("text",))
+    art = _record(rec, src, base, ctx, text_names=("text",), page=ex)
     if isinstance(art, Article):
-        _fill_from_page(art, ex)
-        _note(art.meta, encoding=_encoding_note(enc), extractor=ex.method,
-              sidecar_error=bad.reason if bad else "")
+        _note(art.meta, encoding=_encoding_note(enc), sidecar_error=bad.reason if bad else "")
     return art
 
 
 def _fill_from_page(art: Article, ex: Any) -> None:
-    """Fields the input did not give, taken from what the page itself says."""
+    """Fields the input did not give, taken from what the page itself says (its date: see :func:`_record`).
+
+    The outlet, when the input names none: the URL's host (the input's URL, else the page's
+    canonical one), else the site name the page gives (``og:site_name``, the publisher in its
+    metadata); with none of these the article has no outlet ("outlet unknown" where shown).
+    """
     art.title = art.title or ex.title
     art.url = art.url or ex.url
     art.author = art.author or ex.author
     art.lang = art.lang or ex.lang
     art.outlet = art.outlet or outlet_from_url(art.url) or ex.sitename
-    place_in_time(art, ex.date)
+
+
+# -- titles ------------------------------------------------------------------------------------------
+
+#: Lines looked at, from the top, for a headline under page furniture and for a derived title.
+_HEAD_LINES = 6
+_LEAD_LINES = 8
+#: Words a derived title keeps at most (cut at a clause boundary where there is one).
+_DERIVED_MAX_WORDS = 18
+#: Words a cut-short derived title ends before ("... checks into rehab | on Friday").
+_CUT_BEFORE = frozenset(
+    "on in at after before for with to from by as while when over amid during despite following since "
+    "and but says said told according".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _title_cleaner() -> Any:
+    from storyline.clean import Cleaner
+
+    return Cleaner()
+
+
+def _kept_title(title: str, outlet: str = "", url: str = "") -> str:
+    """``title`` as cleaning keeps it: normalised (quotes, dashes, entities, mojibake), the outlet's name
+    cut from its end; ``""`` when cleaning drops it whole (page furniture, the outlet's own name).
+
+    The cleaner's own title rule (:meth:`storyline.clean.Cleaner.transform`, unfitted), so that the
+    title read here is the one a run shows after cleaning, for ``run``, ``ingest`` and ``watch`` alike.
+    """
+    if not title.strip():
+        return ""
+    stub = Article(id="", text="", title=title, outlet=outlet, url=url)
+    return _title_cleaner().transform(stub).title
+
+
+def _furniture(title: str, outlet: str = "", url: str = "") -> bool:
+    """Whether cleaning drops ``title`` whole: page furniture ("Next Story", "Send Push") or the outlet's name."""
+    return bool(title.strip()) and not _kept_title(title, outlet, url)
+
+
+def _boilerplate(line: str) -> bool:
+    from storyline.clean.patterns import classify
+
+    return classify(line) is not None
+
+
+def _headline_line(lines: list[str], start: int = 0) -> int | None:
+    """Index of the line, from ``start``, that reads as the headline before the text begins; None if none.
+
+    Furniture, boilerplate and stray one- or two-word lines (a site's name) are passed over;
+    the first other line is the headline when it is short and not closed like a sentence.
+    """
+    seen = 0
+    for i in range(start, len(lines)):
+        line = " ".join(lines[i].split())
+        if not line:
+            continue
+        seen += 1
+        if seen > _HEAD_LINES:
+            break
+        words = len(line.split())
+        if words < 3 or _furniture(line) or _boilerplate(line):
+            continue
+        if words <= 22 and not line.endswith((".", ",", ";", ":")):
+            return i
+        break
+    return None
+
+
+def derive_title(text: str, max_words: int = _DERIVED_MAX_WORDS) -> str:
+    """A title for a text that has none: the line it opens with when that reads as a headline, else
+    the opening words of its first sentence.
+
+    Boilerplate lines at the top are passed over, and so is a sentence too short to name
+    anything (a dateline such as ``MOSCOW.``). A title made from a sentence ends at a clause
+    boundary (else before a preposition or conjunction), has at most ``max_words`` words and
+    is never the whole paragraph: the text keeps its lede (cleaning drops a line that repeats
+    the title) and still begins with its title. Empty when the text has no words.
+    """
+    from storyline.provenance.sentences import split_sentences
+
+    lines = [ln for ln in (" ".join(x.split()) for x in text.splitlines()) if ln][:_LEAD_LINES]
+    kept = [ln for ln in lines if not _boilerplate(ln)] or lines
+    if kept and _headline_line(kept[:1]) == 0:
+        return kept[0]
+    for line in kept:
+        pick = next((x for x in split_sentences(line) if len(x.split()) >= 4), "")
+        if pick:
+            break
+    else:
+        line = pick = kept[0] if kept else ""
+    words = pick.split()
+    whole = " ".join(words) == line
+    if len(words) <= max_words and not whole:
+        return " ".join(words)
+    return _cut(words, min(max_words, len(words) - 1) if whole else max_words)
+
+
+def _cut(words: list[str], most: int) -> str:
+    """The first words of a sentence, at most ``most`` of them: to a clause boundary after eight words or
+    more, else before a preposition or conjunction, else to any clause boundary, else ``most`` words."""
+    if most < 4:
+        return " ".join(words).rstrip(".!?")
+
+    def clause(i: int) -> bool:
+        return words[i - 1].endswith((",", ";", ":")) or words[i] in ("—", "–", "-")
+
+    def before(i: int) -> bool:
+        return words[i].lower().strip("\"'“‘(") in _CUT_BEFORE
+
+    cut = (next((i for i in range(most, 7, -1) if clause(i)), 0)
+           or next((i for i in range(most, 2, -1) if before(i)), 0)
+           or next((i for i in range(min(most, 7), 3, -1) if clause(i)), 0)
+           or most)
+    return " ".join(words[:cut]).rstrip(",;:—–- ")
+
+
+def _settle_title(art: Article) -> None:
+    """The title as cleaning keeps it; one that is page furniture gives way to the headline the text opens
+    with, if any."""
+    if not art.title:
+        return
+    kept = _kept_title(art.title, art.outlet, art.url)
+    if not kept:
+        _note(art.meta, furniture_title=art.title)
+        lines = art.text.splitlines()
+        k = _headline_line(lines)
+        kept = _kept_title(lines[k], art.outlet, art.url) if k is not None else ""
+    art.title = kept
+
+
+def _derive_title(art: Article) -> None:
+    """Give an untitled article a title made from its first sentence, marked ``meta["title_derived"]``."""
+    if not art.title and art.text.strip():
+        made = derive_title(art.text)
+        art.title = _kept_title(made, art.outlet, art.url) or made
+        if art.title:
+            art.meta["title_derived"] = True
 
 
 def place_in_time(art: Article, meta_date: str | None = None) -> Article:
@@ -423,9 +668,28 @@ def record_to_article(
 
     ``default_id`` is used when the record has no id of its own. An ``html``
     field goes through :func:`~storyline.ingest.extract.extract_html` when there
-    is no text field.
+    is no text field. A record without text is skipped (E109), whatever its title.
     """
     return _record(rec, source, default_id, _Ctx(fields=field_map(fields), max_doc_bytes=20_000_000))
+
+
+#: Where a date can come from (:mod:`storyline.ingest.dates`): a record's own ``date_source`` is kept
+#: with its date when it is one of these (an article record written by ``storyline run``, read again).
+_DATE_SOURCES = ("field", "meta", "url", "dateline", "text")
+
+
+_ENTITY_REF = re.compile(r"&(?:amp;)*#?[A-Za-z0-9_]+;?")
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _has_words(text: str) -> bool:
+    """Whether ``text`` holds a letter or a digit, entity references left unexpanded (``&lol9;``) aside."""
+    return bool(_WORD_CHAR.search(_ENTITY_REF.sub(" ", text))) if "&" in text else bool(_WORD_CHAR.search(text))
+
+
+def _is_article_record(rec: Mapping[str, Any]) -> bool:
+    """An ``Article.to_json()`` record (what ``storyline run`` writes to articles.jsonl)."""
+    return isinstance(rec.get("removed"), list) and isinstance(rec.get("date_source"), str)
 
 
 def _record(
@@ -435,7 +699,15 @@ def _record(
     ctx: _Ctx,
     text_names: tuple[str, ...] | None = None,
     fallback_outlet: str = "",
+    page: Any = None,
 ) -> Article | Skipped:
+    """The one way every reader makes an Article: fields, outlet, title, place in time.
+
+    ``page`` is the :class:`~storyline.ingest.extract.Extracted` page the text came from,
+    whose metadata fills what the record does not give. A title that is page furniture
+    gives way to the headline the text opens with; an article still without a title gets
+    one made from its first sentence (``meta["title_derived"]``).
+    """
     if not isinstance(rec, Mapping):
         return Skipped(source=source, reason=f"record is a JSON {type(rec).__name__}, not an object",
                        code="E113")
@@ -457,16 +729,30 @@ def _record(
                            code="E113")
         strings[key] = v
     text = strings["text"]
-    ex = None
-    if not text.strip() and strings["html"].strip():
+    ex = page
+    if ex is None and not text.strip() and strings["html"].strip():
         ex = extract_html(strings["html"], url=strings["url"])
         text = ex.text or fragment_text(strings["html"])
     title = " ".join(strings["title"].split())
-    if not text.strip() and not title:
-        return Skipped(source=source, reason="record has no text and no title", code="E109")
+    if not _has_words(text):
+        return Skipped(source=source, reason="record has no text" + (" (only a title)" if title else ""),
+                       code="E109")
     published_raw = values.get("published")
     published = normalise_date(published_raw)
+    given_source = rec.get("date_source")
+    if isinstance(given_source, str):
+        used.add("date_source")
     meta = {k: v for k, v in rec.items() if k not in used}
+    removed: list[Removed] = []
+    if _is_article_record(rec):  # read back as it was written: its own meta, removals and source
+        for k in ("meta", "removed", "source", "story_id"):
+            meta.pop(k, None)
+        if isinstance(rec.get("meta"), Mapping):
+            meta.update(rec["meta"])
+        removed = [Removed(str(r["text"]), str(r["reason"])) for r in rec["removed"]
+                   if isinstance(r, Mapping) and "text" in r and "reason" in r]
+        if isinstance(rec.get("source"), str) and rec["source"].strip():
+            source = rec["source"]
     art = Article(
         id=strings["id"].strip() or default_id,
         text=text,
@@ -477,15 +763,20 @@ def _record(
         author=" ".join(strings["author"].split()),
         lang=strings["lang"].strip(),
         source=source,
+        removed=removed,
         meta=meta,
     )
     if published is None and published_raw not in (None, ""):
         _note(art.meta, unparsed_published=str(published_raw))
     if ex is not None:
         _fill_from_page(art, ex)
-        _note(art.meta, extractor=ex.method or "fragment")
+        _note(art.meta, extractor=ex.method or ("fragment" if page is None else ""))
+    _settle_title(art)
+    if published and given_source in _DATE_SOURCES:
+        art.date_source = str(given_source)
     else:
-        place_in_time(art)
+        place_in_time(art, ex.date if ex is not None else None)
+    _derive_title(art)
     return art
 
 
@@ -634,7 +925,9 @@ def _read_feed(path: Path, data: bytes, base: str, ctx: _Ctx) -> Iterator[Articl
         raise _Skip(src, "no feed items (not an RSS or Atom feed?)", "E108")
     feed = parsed.get("feed") or {}
     feed_title = " ".join((feed.get("title") or "").split())
+    feed_outlet = feed_title or outlet_from_url(feed.get("link") or "")
     lang = (feed.get("language") or "").split("-")[0].lower()
+    kept = 0
     for n, entry in enumerate(entries, 1):
         title = entry.get("title") or ""
         if "html" in ((entry.get("title_detail") or {}).get("type") or ""):
@@ -646,20 +939,21 @@ def _read_feed(path: Path, data: bytes, base: str, ctx: _Ctx) -> Iterator[Articl
             "text": _entry_text(entry),
             "author": entry.get("author") or "",
             "lang": lang,
+            "published": _entry_date(entry) or "",
         }
-        art = _record(rec, f"{src}#{n}", f"{base}#{n}", _FEED_CTX, fallback_outlet=feed_title)
+        art = _record(rec, f"{src}#{n}", f"{base}#{n}", _FEED_CTX, fallback_outlet=feed_outlet)
         if isinstance(art, Article):
-            entry_date = _entry_date(entry)
-            if entry_date:
-                art.published, art.date_source = entry_date, "field"
-            art.meta = {"feed": feed_title} if feed_title else {}
+            extra: dict[str, Any] = {"feed": feed_title} if feed_title else {}
             tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
             if tags:
-                art.meta["tags"] = tags
+                extra["tags"] = tags
+            art.meta = {**extra, **art.meta}
             _note(art.meta, encoding=_encoding_note(str(parsed.get("encoding") or "utf-8").lower()))
+            kept += 1
         yield art
     if parsed.get("bozo") and isinstance(exc, xml.sax.SAXException):
-        yield Skipped(source=src, reason=f"malformed feed, kept the {len(entries)} items read: {exc}",
+        what = f"the {kept}" if kept == len(entries) else f"{kept} of the {len(entries)}"
+        yield Skipped(source=src, reason=f"malformed feed, kept {what} items read: {exc}",
                       code="E108")
 
 
@@ -686,23 +980,89 @@ def _read_warc(path: Path, base: str, ctx: _Ctx) -> Iterator[Article | Skipped]:
             what = sniff_binary(head)
             if what:
                 raise _Skip(src, f"binary file: {what}, not a WARC", "E102")
-        records = iter(ArchiveIterator(f))
+        records = ArchiveIterator(f)
+        size = os.fstat(f.fileno()).st_size
+        cut = "truncated WARC record after {n} records: the file ends inside its headers"
         while True:
+            start = records.offset  # where the next record starts
             try:
                 rec = next(records)
             except StopIteration:
+                if start < size and _warc_cut_at(path, start):
+                    yield Skipped(source=f"{src}#{n + 1}", reason=cut.format(n=n), code="E119")
+                    return
                 break
-            except (ArchiveLoadFailed, EOFError, zlib.error, ValueError, OSError) as exc:
-                yield Skipped(source=f"{src}#{n + 1}",
-                              reason=f"malformed or truncated WARC after {n} records: {exc}", code="E110")
+            except Exception as exc:  # warcio fails in many ways on a cut or damaged record
+                known = isinstance(exc, (ArchiveLoadFailed, EOFError, zlib.error, ValueError, OSError))
+                why = str(exc) if known and str(exc) else type(exc).__name__
+                if _warc_cut_at(path, start):
+                    yield Skipped(source=f"{src}#{n + 1}", reason=f"{cut.format(n=n)} ({why})", code="E119")
+                else:
+                    yield Skipped(source=f"{src}#{n + 1}",
+                                  reason=f"malformed or truncated WARC after {n} records: {why}", code="E110")
                 return
             n += 1
             item = _warc_record(rec, src, base, n, ctx)
+            pages += item is not None
+            missing = _warc_missing(rec)
+            with suppress(Exception):  # a failure here is reported by the next call to next()
+                records.read_to_end()  # on to the next record's offset
+            if missing:  # what was read of it is not the page: none of it is kept
+                item = Skipped(source=f"{src}#{n}", reason=f"truncated WARC record: the file ends {missing} bytes "
+                               "before its declared length", code="E119")
+            elif records.offset >= size and _warc_cut_at(path, start):  # the last record's headers are cut
+                item = Skipped(source=f"{src}#{n}", reason=cut.format(n=n - 1), code="E119")
             if item is not None:
-                pages += 1
                 yield item
+            if isinstance(item, Skipped) and item.code == "E119":
+                return
     if pages == 0:
         yield Skipped(source=src, reason=f"no HTML responses among the {n} WARC records", code="E109")
+
+
+def _warc_missing(rec: Any) -> int:
+    """Bytes of a record's declared length that the file does not hold (0: complete); reads the rest of it."""
+    stream = rec.raw_stream
+    try:
+        while stream.read(1 << 16):
+            pass
+    except (OSError, EOFError, zlib.error, ValueError):
+        return max(1, int(getattr(stream, "limit", 0) or 0))
+    return max(0, int(getattr(stream, "limit", 0) or 0))
+
+
+def _warc_cut_at(path: Path, offset: int, limit: int = 1 << 26) -> bool:
+    """Whether the WARC record at ``offset`` is cut short: the file ends inside its headers or its block.
+
+    Only a record that starts as one (``WARC/``) counts; anything else there is damage (E110).
+    """
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            raw = f.read(limit)
+    except OSError:
+        return False
+    if raw and b"\x1f\x8b".startswith(raw):  # cut inside a gzip member's magic bytes
+        return True
+    if raw.startswith(b"\x1f\x8b"):
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            data = d.decompress(raw, limit)
+        except zlib.error:
+            return False
+        if d.eof:  # a whole gzip member: the record inside is complete or damaged, not cut
+            return False
+        if not data:  # a member cut before any of its record came out
+            return True
+    else:
+        data = raw
+    if not data or not (data.startswith(b"WARC/") or b"WARC/".startswith(data)):
+        return False
+    head, sep, block = data.partition(b"\r\n\r\n")
+    if not sep:
+        return True
+    m = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", head)
+    return bool(m) and len(block) < int(m.group(1))
 
 
 def _warc_record(rec: Any, src: str, base: str, n: int, ctx: _Ctx) -> Article | Skipped | None:
@@ -741,12 +1101,11 @@ def _warc_record(rec: Any, src: str, base: str, n: int, ctx: _Ctx) -> Article | 
     if not ex.text.strip():
         return Skipped(source=item_src, reason="no main text found in the HTML page", code="E109")
     rec_id = rec.rec_headers.get_header("WARC-Record-ID") or ""
-    art = _record({"url": url, "text": ex.text}, item_src, f"{base}#{n}", _FEED_CTX)
+    art = _record({"url": url, "text": ex.text}, item_src, f"{base}#{n}", _FEED_CTX, page=ex)
     if isinstance(art, Article):
-        _fill_from_page(art, ex)
         if not art.published:  # the capture's time, when the page itself says nothing
             art.published = normalise_date(rec.rec_headers.get_header("WARC-Date"))
             art.date_source = "meta" if art.published else "none"
-        art.meta = {"warc_record_id": rec_id} if rec_id else {}
-        _note(art.meta, encoding=_encoding_note(enc), extractor=ex.method)
+        art.meta = {**({"warc_record_id": rec_id} if rec_id else {}), **art.meta}
+        _note(art.meta, encoding=_encoding_note(enc))
     return art

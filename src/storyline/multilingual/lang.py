@@ -50,7 +50,7 @@ def detect(text: str) -> str:
 
 
 def sample_text(a: Article) -> str:
-    return f"{a.title}\n{a.text[:SAMPLE_CHARS]}" if a.title else a.text[:SAMPLE_CHARS]
+    return f"{a.headline}\n{a.text[:SAMPLE_CHARS]}" if a.headline else a.text[:SAMPLE_CHARS]
 
 
 def identify(articles: Iterable[Article]) -> None:

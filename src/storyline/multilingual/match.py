@@ -51,7 +51,7 @@ MAX_GAP = 7.0  # days; the feature saturates here (the window drops pairs furthe
 
 
 def head(a: Article) -> str:
-    return f"{a.title}\n{a.text[:HEAD_CHARS]}" if a.title else a.text[:HEAD_CHARS]
+    return f"{a.headline}\n{a.text[:HEAD_CHARS]}" if a.headline else a.text[:HEAD_CHARS]
 
 
 def routed(articles: Sequence[Article]) -> np.ndarray:
@@ -81,7 +81,7 @@ def signals(articles: Sequence[Article], url_dates: bool = True) -> Signals:
         names=[name_keys(h) for h in heads],
         numbers=[numbers(h) for h in heads],
         days=np.array([article_days(a, url_dates) for a in articles], dtype=np.float64),
-        figures=[figures(a.title, a.text) for a in articles],
+        figures=[figures(a.headline, a.text) for a in articles],
     )
 
 

@@ -46,9 +46,9 @@ def _lexical_shard(shard: list[Article]) -> tuple[dict[str, Any], tuple[Any, Any
         "years": [years(t) for t in texts],
         "numbers": [numbers(t) for t in texts],
         "words": np.array([len(t.split()) for t in texts], dtype=np.float32),
-        "terms": [key_terms(a.title, a.text) for a in shard],
-        "calendar": [calendar(a.title, a.text) for a in shard],
-        "figures": [figures(a.title, a.text) for a in shard],
+        "terms": [key_terms(a.headline, a.text) for a in shard],
+        "calendar": [calendar(a.headline, a.text) for a in shard],
+        "figures": [figures(a.headline, a.text) for a in shard],
     }
     return info, (W, E)
 

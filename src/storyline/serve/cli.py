@@ -61,7 +61,7 @@ def register(app: Any) -> None:
 
     @app.command("ingest")
     def ingest_cmd(
-        paths: Annotated[list[str], typer.Argument(help="Article files (.jsonl records)")],
+        paths: Annotated[list[str], typer.Argument(help="Files or folders: text, HTML, JSONL/JSON, feeds, WARC (as storyline run reads them)")],
         store: str = typer.Option(..., "--store", help="Store file (created if missing)"),
         batch_size: int = typer.Option(64, help="Articles per transaction"),
         window_days: Annotated[
@@ -73,6 +73,9 @@ def register(app: Any) -> None:
         ),
         analyse: bool = typer.Option(True, help="Re-grade and re-digest the stories that changed"),
         log: bool = typer.Option(False, help="Print one line per committed article"),
+        follow_symlinks: bool = typer.Option(
+            False, "--follow-symlinks", help="Read symbolic links that lead outside the folders given (else E118)"
+        ),
     ) -> None:
         """Add articles to a store: each joins a story or starts one (idempotent, resumable)."""
         from storyline.store.ingest import main
@@ -88,6 +91,8 @@ def register(app: Any) -> None:
             args.append("--no-embed")
         if log:
             args.append("--log")
+        if follow_symlinks:
+            args.append("--follow-symlinks")
         try:
             code = main(args)
         except StorylineError as exc:

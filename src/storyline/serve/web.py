@@ -55,8 +55,33 @@ def _env() -> Any:
         f"{x:.0%}" if isinstance(x, (int, float)) and not isinstance(x, bool) else ""
     )
     env.filters["grade_class"] = lambda g: g if g in render.GRADES else "other"
+    env.filters["count_of"] = count_of
     env.globals["compare_url"] = render.compare_url
     return env
+
+
+def count_of(n: Any, one: str, many: str | None = None) -> str:
+    """``n`` with the noun in the right number: "1 article", "5 articles", "2 stories"."""
+    k = int(n or 0)
+    return f"{k} {one if k == 1 else (many or one + 's')}"
+
+
+def story_counts(story: dict[str, Any]) -> str:
+    """A story's header count: its articles and the outlets known for them, never "from 0 outlets".
+
+    "5 articles from 3 outlets"; "1 article, outlet unknown"; "4 articles: 3 from 2 outlets,
+    1 with outlet unknown" when some articles name no outlet.
+    """
+    articles = story.get("articles") or []
+    size = int(story.get("size") or len(articles))
+    known = len([o for o in story.get("outlets") or [] if o])
+    unknown = min(size, sum(1 for a in articles if not a.get("outlet")))
+    total = count_of(size, "article")
+    if known == 0:
+        return f"{total}, outlet{'s' if size > 1 else ''} unknown"
+    if unknown == 0:
+        return f"{total} from {count_of(known, 'outlet')}"
+    return f"{total}: {size - unknown} from {count_of(known, 'outlet')}, {unknown} with outlet unknown"
 
 
 def page(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -132,11 +157,12 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
     graph = render.derivation_svg(prov, story["articles"], lambda aid: render.compare_url(story_id, aid))
     digest = story.get("digest") if isinstance(story.get("digest"), dict) else None
     matrix = render.coverage(digest, story["outlets"])
-    outlet_of = {a["id"]: a["outlet"] for a in story["articles"]}
+    outlet_of = {a["id"]: a["outlet"] for a in story["articles"] if a["outlet"]}  # else "beside its source"
     return page(
         "story.html",
         title=story["title"] or story_id,
         story=story,
+        counts=story_counts(story),
         digest=digest,
         prov=prov,
         grades=grades,

@@ -1,8 +1,9 @@
 """``storyline ingest PATH... --store DB``: add articles to a store, resumably.
 
-Inputs are JSON lines of ``Article.to_json()`` records (what ``storyline run``
-writes to articles.jsonl); other files and folders (txt, HTML, RSS/Atom, WARC)
-go through ``storyline.ingest.read_inputs``. Batches are committed one by one, so a killed
+Every input is read as ``storyline run`` reads it (:func:`storyline.ingest.read_inputs`:
+the same ids, titles, outlets, dates and text): files and folders of text, HTML,
+JSON lines (including the ``Article.to_json()`` records ``storyline run`` writes to
+articles.jsonl), JSON, RSS/Atom and WARC. Batches are committed one by one, so a killed
 ingest keeps every batch it committed and the next run skips them.
 """
 
@@ -25,7 +26,8 @@ from storyline.store.db import Store
 
 
 def read_jsonl(path: Path) -> Iterator[Article]:
-    """Articles from a JSON-lines file of ``Article.to_json()`` records."""
+    """Articles from a JSON-lines file of ``Article.to_json()`` records, taken as they are (strict: a bad line
+    raises). ``ingest`` reads every input with :func:`read_inputs` instead."""
     with path.open(encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
@@ -41,28 +43,23 @@ def read_jsonl(path: Path) -> Iterator[Article]:
             yield Article.from_json(d)
 
 
-def read_inputs(paths: Sequence[str | Path], skipped: list[Skipped] | None = None) -> Iterator[Article]:
-    """Articles from the given files: article JSON lines here, anything else via ``storyline.ingest``."""
-    other: list[Path] = []
+def read_inputs(
+    paths: Sequence[str | Path], skipped: list[Skipped] | None = None, follow_symlinks: bool | None = None
+) -> Iterator[Article]:
+    """Articles from the given files and folders, read by ``storyline.ingest.read_inputs`` as ``storyline run``
+    reads them; inputs it skips are appended to ``skipped``. A path that does not exist is an error."""
     for p in map(Path, paths):
         if not p.exists():
             raise InputError(f"{p}: no such file or folder", code="E101")
-        if p.is_file() and p.suffix == ".jsonl":
-            yield from read_jsonl(p)
-        else:
-            other.append(p)
-    if other:
-        try:
-            reader = importlib.import_module("storyline.ingest").read_inputs
-        except (ImportError, AttributeError) as exc:
-            raise InputError(
-                f"cannot read {other[0]}: only .jsonl article records can be read here", code="E112"
-            ) from exc
-        for item in reader(other):
-            if isinstance(item, Article):
-                yield item
-            elif skipped is not None and isinstance(item, Skipped):
-                skipped.append(item)
+    try:
+        reader = importlib.import_module("storyline.ingest").read_inputs
+    except (ImportError, AttributeError) as exc:  # pragma: no cover - a partial install
+        raise InputError(f"cannot read {paths[0]}: storyline.ingest is not installed", code="E112") from exc
+    for item in reader(list(paths), follow_symlinks=follow_symlinks):
+        if isinstance(item, Article):
+            yield item
+        elif skipped is not None and isinstance(item, Skipped):
+            skipped.append(item)
 
 
 def _batches(items: Iterable[Article], n: int) -> Iterator[list[Article]]:
@@ -126,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="leave provenance and digests of changed stories pending (a bulk load)")
     ap.add_argument("--synchronous", default="FULL", choices=["FULL", "NORMAL"])
     ap.add_argument("--log", action="store_true", help="print one line per committed article")
+    ap.add_argument("--follow-symlinks", action="store_true",
+                    help="read symbolic links that lead outside the folders given (skipped otherwise, E118)")
     args = ap.parse_args(argv)
     with Store(args.store, synchronous=args.synchronous) as store:
         if args.command == "check":
@@ -145,12 +144,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         cfg = AssignConfig(window_days=pcfg.match.window_days, embed=not args.no_embed)
         skipped: list[Skipped] = []
         counts = ingest(
-            store, read_inputs(args.paths, skipped), batch_size=args.batch_size, config=cfg, log=log,
+            store, read_inputs(args.paths, skipped, follow_symlinks=args.follow_symlinks or None),
+            batch_size=args.batch_size, config=cfg, log=log,
             settle=not args.no_settle, pipeline_config=pcfg, semantic=False if args.no_embed else None,
             analyse=not args.no_analyse,
         )
         counts["skipped"] = len(skipped)
         for sk in skipped[:20]:
-            print(f"skipped {sk.source}: {sk.reason}", file=sys.stderr)
+            print(f"skipped {sk.source}: {sk.reason} ({sk.code})", file=sys.stderr)
         print(json.dumps(counts), file=sys.stderr)
     return 0
