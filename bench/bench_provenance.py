@@ -277,6 +277,63 @@ def _shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
     return {tuple(w[i : i + n]) for i in range(max(0, len(w) - n + 1))}
 
 
+HEADERS = [
+    "This article was added by the user. The site is not responsible for the content of the platform.",
+    "Win tickets to the summer music festival", "- Advertisement -", "Sponsored", "Homepage",
+    "Chevron icon It indicates an expandable section or menu, or sometimes previous / next navigation options.",
+    "Read the full story in our app", "Most read", "See our live coverage here.",
+]  # fmt: skip
+CAPTIONS = ["(Alamy/PA)", "People gather at the scene on Monday. (Kyodo News via AP)", "(Photo: Handout/Telegram)",
+            "A view of the site on Tuesday. (Getty Images)", "File photo"]  # fmt: skip
+COMMON = ["Green", "Young", "Brown", "Field", "Rose", "Hall", "Long", "Stone"]  # a garbled name's stand-ins
+_NAMEPAIR = re.compile(r"\b([A-Z][a-z]+) ([A-Z][a-z]{3,})\b")
+
+
+def t_machine(text: str, rng: random.Random) -> str:
+    """A machine rewrite: restructured like a translation, words swapped for rarer ones, a name garbled."""
+    out = swap_words(t_translate(text, rng), SPIN, 0.5, rng)
+    names = sorted({m.group(2) for m in _NAMEPAIR.finditer(out)})
+    if names:
+        out = re.sub(rf"\b{re.escape(rng.choice(names))}\b", rng.choice(COMMON), out)
+    return out
+
+
+def t_brief(text: str, wire: str, rng: random.Random) -> str:
+    """A short brief of a wire's report: its first sentences cut down, the news given as the wire's."""
+    out = []
+    for s in sentences_of(text)[: rng.choice((2, 3))]:
+        head = s.split(", ", 1)[0].rstrip(".")
+        out.append((head if len(head.split()) >= 6 else s.rstrip(".")) + ".")
+    out[0] = out[0][:-1] + rng.choice((f", {wire} reported.", f", reported {wire}.", f", according to {wire}."))
+    return " ".join(out)
+
+
+def webify(arts: list[Article], truth: dict, rng: random.Random) -> list[Article]:
+    """The story's pages as a search index stores them: most cut short (the first 900-2,000 characters,
+    often mid-word), some under a headline and page furniture, some with photo captions inside; half the
+    spun copies are machine rewrites (restructured, swapped and garbled) rather than synonym swaps."""
+    out = []
+    for a in arts:
+        text = a.text
+        if truth[a.id][0] == "spin" and rng.random() < 0.5:
+            head = text.split(") - ", 1)[0] + ") - " if ") - " in text[:40] else ""
+            text = head + t_machine(text[len(head):], rng)  # fmt: skip
+        paras = paragraphs(text)
+        if len(paras) > 3 and rng.random() < 0.3:
+            paras.insert(rng.randrange(2, len(paras)), rng.choice(CAPTIONS))
+        if rng.random() < 0.4:
+            paras = [rng.choice(HEADERS)] * (rng.random() < 0.5) + [paras[0].split(",")[0].rstrip(".")] + paras
+        if rng.random() < 0.3:
+            paras.append(rng.choice(HEADERS))
+        text = "\n\n".join(paras)
+        if rng.random() < 0.7:
+            cut = rng.randint(900, 2000)
+            if len(text) > cut:
+                text = text[:cut]
+        out.append(Article(id=a.id, text=text, outlet=a.outlet, published=a.published))
+    return out
+
+
 def build_story(docs: list[dict], rng: random.Random, wire_missing: bool, wire_outlet: bool):
     """Articles and expected labels for one story: (articles, {id: (transform, grade, parent)}, original)."""
     docs = sorted(docs, key=lambda d: d["doc_id"])
@@ -380,7 +437,18 @@ def load_stories(split: str) -> dict[str, list[dict]]:
     }
 
 
-def run(n_stories: int | None, seed: int, split: str, verbose: bool) -> dict:
+def run(n_stories: int | None, seed: int, split: str, verbose: bool, rules: bool = False, web: bool = False) -> dict:
+    """Score the grades and parents; ``rules``: the hand-written grade rules alone (no fitted grader);
+    ``web``: the stories as web pages come (see :func:`webify`)."""
+    import contextlib
+
+    from storyline.provenance import grader
+
+    with grader.using(None) if rules else contextlib.nullcontext():
+        return _run(n_stories, seed, split, verbose, web)
+
+
+def _run(n_stories: int | None, seed: int, split: str, verbose: bool, web: bool) -> dict:
     rng = random.Random(seed)
     stories = load_stories(split)
     keys = list(stories)
@@ -392,6 +460,16 @@ def run(n_stories: int | None, seed: int, split: str, verbose: bool) -> dict:
     t_total = 0.0
     for k, key in enumerate(keys):
         arts, truth, original = build_story(stories[key], rng, wire_missing=k % 4 == 3, wire_outlet=k % 4 == 1)
+        if web:
+            wrng = random.Random(f"{seed}:{key}")
+            arts = webify(arts, truth, wrng)
+            if k % 4 in (1, 3):  # the wire's story, briefly, in another outlet
+                orig = next((a for a in arts if truth[a.id][0] == "original"), None)
+                wire = WIRE_NAMES[original[5:]] if original.startswith("wire:") else orig.outlet
+                bid = f"{key}:brief"
+                base = orig.text if orig is not None else next(a.text for a in arts if truth[a.id][0] == "reorder")
+                arts.append(Article(id=bid, text=t_brief(base, wire, wrng), outlet="Brief"))
+                truth[bid] = ("brief", "light-rewrite", original)
         encode_sentences(sorted({s for a in arts for s in split_sentences(a.text)}))  # timed apart
         t = time.perf_counter()
         prov = analyse_story(arts)
@@ -402,6 +480,12 @@ def run(n_stories: int | None, seed: int, split: str, verbose: bool) -> dict:
             rows.append((transform, grade, ap.grade, parent, ap.parent))
             dump.append(
                 {
+                    "id": ap.article_id,
+                    "story": key,
+                    "transform": transform,
+                    "rule_grade": ap.rule_grade,
+                    "predicted": ap.grade,
+                    "features": ap.features,
                     "truth": grade,
                     "reuse": ap.reused_share,
                     "closest": ap.parent is None or ap.parent.startswith("wire:"),
@@ -438,6 +522,7 @@ def run(n_stories: int | None, seed: int, split: str, verbose: bool) -> dict:
         "analyse_seconds": round(t_total, 2),
         "split": split,
         "seed": seed,
+        "web": web,
         "_dump": dump,
     }
 
@@ -486,8 +571,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="print every miss")
     ap.add_argument("--fit", action="store_true", help="also grid-search the grade thresholds on this split")
     ap.add_argument("--dump", type=Path, help="write per-article measurements (JSON) here")
+    ap.add_argument("--rules", action="store_true", help="grade with the hand-written rules alone (no fitted grader)")
+    ap.add_argument("--web", action="store_true", help="stories as web pages come: cut short, in page furniture")
     args = ap.parse_args(argv)
-    res = run(args.stories, args.seed, args.split, args.verbose)
+    res = run(args.stories, args.seed, args.split, args.verbose, rules=args.rules, web=args.web)
     dump = res.pop("_dump")
     if args.dump:
         args.dump.write_text(json.dumps(dump))

@@ -13,7 +13,15 @@ which also says how the pages were collected). All pages are cleaned together
 as a corpus would be (``storyline.clean``), then each event's pages are
 analysed as one story.
 
-Figures: grade macro-F1 and accuracy over all pages; source accuracy over
+Three gradings are scored in one run: ``rules`` (the hand-written grade rules
+alone), ``left_out`` (each event's pages graded by the grader fitted without
+that event: the leave-one-event-out models bench/fit_grader.py stores in
+storyline/provenance/grader.json; the figures to quote, and the ones
+tests/test_provenance_real.py pins) and ``shipped`` (the shipped grader, fitted
+on all these pages: in-sample, for reference only). The JSON's top-level
+figures are the left-out ones (the rules' when no grader is shipped).
+
+Figures: grade macro-F1, spun F1 and accuracy over all pages; source accuracy over
 copies (the predicted root, ``wire:<name>``, an article id or
 ``unknown-absent``, against the label); copies attributed (a parent or a named
 source, i.e. not left ``unknown-absent`` or ``own``); the same per event and a
@@ -83,6 +91,13 @@ def macro_f1(pairs: list[tuple[str, str]]) -> float:
     return sum(f1s) / len(f1s) if f1s else 0.0
 
 
+def class_f1(pairs: list[tuple[str, str]], grade: str) -> float:
+    tp = sum(t == grade and p == grade for t, p in pairs)
+    fp = sum(t != grade and p == grade for t, p in pairs)
+    fn = sum(t == grade and p != grade for t, p in pairs)
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+
+
 def predicted_source(ap, by_id: dict) -> str:
     """The root an article derives from: its ``source`` field, or (older outputs) its parent chain."""
     src = getattr(ap, "source", None)
@@ -99,11 +114,15 @@ def predicted_source(ap, by_id: dict) -> str:
     return "own" if ap.grade == "independent" else "unknown-absent"
 
 
-def analyse(records: list[dict]) -> dict[str, tuple[str, str | None, str]]:
-    """Per page id: (grade, parent, source) as storyline gives them."""
+def analyse_pages(records: list[dict], graders: dict | None = None, rules: bool = False) -> dict:
+    """Per page id: its ``ArticleProvenance``. All pages are cleaned together, then each event is one
+    story, graded by ``graders[event]`` where given (a grader or its JSON: the leave-one-event-out
+    models), else by the shipped grader, or by the hand-written rules alone when ``rules``."""
+    import contextlib
+
     from storyline.clean import Cleaner
     from storyline.model import Article
-    from storyline.provenance import analyse_story
+    from storyline.provenance import analyse_story, grader
 
     arts = [
         Article(id=r["id"], text=r["text"], url=r["url"], outlet=urlparse(r["url"]).hostname or "",
@@ -116,12 +135,34 @@ def analyse(records: list[dict]) -> dict[str, tuple[str, str | None, str]]:
     for a in arts:
         by_event[ev[a.id]].append(a)
     out = {}
-    for members in by_event.values():
-        prov = analyse_story(members)
-        by_id = {a.article_id: a for a in prov.articles}
+    for event, members in sorted(by_event.items()):
+        if rules:
+            ctx = grader.using(None)
+        elif graders is not None:
+            ctx = grader.using(graders[event])
+        else:
+            ctx = contextlib.nullcontext()
+        with ctx:
+            prov = analyse_story(members)
         for a in prov.articles:
-            out[a.article_id] = (a.grade, a.parent, predicted_source(a, by_id))
+            out[a.article_id] = a
     return out
+
+
+def analyse(records: list[dict], graders: dict | None = None, rules: bool = False) -> dict[str, tuple[str, str | None, str]]:
+    """Per page id: (grade, parent, source) as storyline gives them (see :func:`analyse_pages`)."""
+    pages = analyse_pages(records, graders, rules)
+    return {i: (a.grade, a.parent, predicted_source(a, pages)) for i, a in pages.items()}
+
+
+def left_out_graders() -> dict | None:
+    """The leave-one-event-out graders stored with the shipped one (bench/fit_grader.py): per event, a
+    grader fitted without that event's pages."""
+    from storyline.provenance import grader
+
+    if not grader.PARAMS_FILE.exists():
+        return None
+    return json.loads(grader.PARAMS_FILE.read_text(encoding="utf-8")).get("leave_one_event_out")
 
 
 def score(records: list[dict], pred: dict[str, tuple[str, str | None, str]]) -> dict:
@@ -132,6 +173,7 @@ def score(records: list[dict], pred: dict[str, tuple[str, str | None, str]]) -> 
         return {
             "pages": len(rs),
             "grade_macro_f1": round(macro_f1(pairs), 4),
+            "spun_f1": round(class_f1(pairs, "spun"), 4),
             "grade_accuracy": round(sum(t == p for t, p in pairs) / max(1, len(pairs)), 4),
             "copies": len(copies),
             "copies_attributed": round(len(named) / max(1, len(copies)), 4),
@@ -166,16 +208,30 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as e:
         print(f"eval_provenance_real: {e}", file=sys.stderr)
         return 2
-    pred = analyse(records)
-    res = score(records, pred)
-    for e, f in res["by_event"].items():
-        print(f"{e:36s} pages {f['pages']:2d}  grade F1 {f['grade_macro_f1']:.3f}  acc {f['grade_accuracy']:.3f}  "
-              f"attributed {f['copies_attributed']:.3f}  source {f['source_accuracy']:.3f}", file=sys.stderr)  # fmt: skip
+    folds = left_out_graders()
+    modes = {"rules": analyse(records, rules=True)}
+    if folds is not None:
+        if set(folds) >= {r["event"] for r in records}:
+            modes["left_out"] = analyse(records, graders=folds)
+        modes["shipped"] = analyse(records)
+    results = {m: score(records, p) for m, p in modes.items()}
+    main_mode = "left_out" if "left_out" in results else "rules"
+    pred, res = modes[main_mode], results[main_mode]
+    print(f"{'':36s} {'':8s}  " + "  ".join(f"{m:>26s}" for m in results), file=sys.stderr)
+    for e in res["by_event"]:
+        cells = "  ".join(f"F1 {r['by_event'][e]['grade_macro_f1']:.3f} acc {r['by_event'][e]['grade_accuracy']:.3f} "
+                          f"att {r['by_event'][e]['copies_attributed']:.2f}" for r in results.values())  # fmt: skip
+        print(f"{e:36s} pages {res['by_event'][e]['pages']:2d}  {cells}", file=sys.stderr)
+    for m, r in results.items():
+        print(f"{m:>9s}: grade macro-F1 {r['grade_macro_f1']:.3f}  spun F1 {r['spun_f1']:.3f}  accuracy "
+              f"{r['grade_accuracy']:.3f}  copies attributed {r['copies_attributed']:.3f}  source "
+              f"{r['source_accuracy']:.3f}  independent kept {r['independent_kept']:.3f}", file=sys.stderr)
     if args.verbose:
         for r in records:
             g, p, s = pred[r["id"]]
             if g != r["kind"] or (r["kind"] != "independent" and s != r["source"]):
                 print(f"  {r['id']} {r['url'][:70]}: {r['kind']}/{r['source']} -> {g}/{s} (parent {p})", file=sys.stderr)
+    res = {**res, "mode": main_mode, "modes": {m: {k: v for k, v in r.items() if k != "by_event"} for m, r in results.items()}}
     print(json.dumps(res))
     return 0
 

@@ -461,3 +461,85 @@ def test_a_short_brief_giving_the_news_as_a_wires_report_is_its_light_rewrite():
     quoted = "The port director told Reuters the spill was contained. " + INDEPENDENT  # a quote, long text
     prov = analyse_story([art("q", quoted, None), art("brief", brief, None)], semantic=False)
     assert prov.article("q").grade == "independent"
+
+
+# --- the fitted grader (storyline.provenance.grader, bench/fit_grader.py) ---------------------------
+
+
+def test_grader_parameters_ship_as_json_and_read_the_evidence_by_name():
+    from storyline.provenance import grader
+
+    raw = json.loads(grader.PARAMS_FILE.read_text(encoding="utf-8"))  # plain JSON, no pickle
+    g = grader.Grader.from_json(raw)
+    assert set(g.classes) == set(grader.GRADES)
+    assert set(g.features) <= set(grader.FEATURES)
+    assert 0.25 < g.low_confidence < 1.0
+    assert grader.Grader.from_json(g.to_json()) == g
+    # each left-out model (leave-one-event-out over the real pages) is a grader of its own
+    folds = raw["leave_one_event_out"]
+    assert len(folds) >= 8 and all(grader.Grader.from_json(v).classes for v in folds.values())
+    probs = g.probabilities(dict.fromkeys(grader.FEATURES, 0.0))
+    assert abs(sum(probs.values()) - 1) < 1e-9 and min(probs.values()) > 0
+    with pytest.raises(ValueError):
+        grader.Grader.from_json({**raw, "model": "pickle"})
+
+
+def test_every_grade_carries_its_probability_and_low_confidence_mark(story_prov):
+    from storyline.provenance import grader
+
+    level = grader.active().low_confidence
+    for a in story_prov.to_json()["articles"]:
+        p = a["grade_probability"]
+        assert 0.0 < p <= 1.0
+        assert a["grade_probabilities"][a["grade"]] == p
+        assert p == max(a["grade_probabilities"].values())
+        assert abs(sum(a["grade_probabilities"].values()) - 1) < 0.01
+        assert a["grade_low_confidence"] == (p < level)
+    assert all(e["kind"] != "grade" or "probability" in e["detail"] for a in story_prov.articles for e in a.evidence)
+
+
+def test_rules_alone_when_no_grader_is_in_force():
+    from storyline.provenance import grader
+
+    with grader.using(None):
+        prov = analyse_story(_story(), semantic=False)
+    for a in prov.to_json()["articles"]:
+        assert a["grade_probability"] is None and a["grade_low_confidence"] is False
+        assert "grade_probabilities" not in a
+    assert all(a.grade == a.rule_grade for a in prov.articles)
+    assert prov.article("trim").grade == "verbatim" and prov.article("spun").grade == "spun"
+
+
+def test_a_grader_decides_the_grade_and_own_reporting_keeps_no_parent():
+    from storyline.provenance import grader
+
+    def always(grade: str) -> grader.Grader:
+        coef = tuple(tuple(0.0 for _ in grader.FEATURES) for _ in grader.GRADES)
+        return grader.Grader(tuple(grader.FEATURES), grader.GRADES, (0.0,) * len(grader.FEATURES),
+                             (1.0,) * len(grader.FEATURES), coef,
+                             tuple(3.0 if g == grade else 0.0 for g in grader.GRADES), 0.9)  # fmt: skip
+
+    with grader.using(always("independent")):
+        prov = analyse_story(_story(), semantic=False)
+    assert {a.grade for a in prov.articles} == {"independent"}
+    assert all(a.parent is None and a.source == "own" for a in prov.articles)
+    # p = e^3 / (e^3 + 3) = 0.87 < 0.9; a source of others that nothing ties to a wire can only be own
+    # reporting or spun (a copy of its own copies is not told by shares): p = e^3 / (e^3 + 1) = 0.95
+    assert all(a.low_confidence != a.source_of_others for a in prov.articles)
+    assert prov.article("orig").source_of_others and prov.article("orig").grade_probabilities["verbatim"] == 0.0
+    with grader.using(always("spun").to_json()):
+        prov = analyse_story([art("x", WIRE_A), art("y", WIRE_B), art("z", INDEPENDENT)], semantic=False)
+    assert {a.grade for a in prov.articles} == {"spun"}
+    assert prov.article("x").parent == "wire:reuters" and prov.article("y").parent == "wire:reuters"
+    assert prov.article("z").source == "unknown-absent"  # a copy whose source nothing names
+
+
+def test_common_span_judges_a_copy_cut_short_or_wrapped_in_furniture():
+    furniture = "Win tickets to the summer festival\n\nMost read\n\n"
+    cut = furniture + "\n".join(ORIGINAL.splitlines()[:3]) + "\n\nSign up for our newsletter\n\nAdd a Comment"
+    prov = analyse_story([art("orig", ORIGINAL, "2024-05-07T22:00:00+00:00"),
+                          art("cut", cut, "2024-05-08T01:00:00+00:00")], semantic=False)  # fmt: skip
+    f = prov.article("cut").features
+    assert f["span_verbatim"] >= 0.9 and f["span_covered"] >= 0.9
+    assert f["span_verbatim"] > f["verbatim"]
+    assert prov.article("cut").grade == "verbatim" and prov.article("cut").parent == "orig"

@@ -25,6 +25,7 @@ import numpy as np
 
 from storyline.model import Article
 from storyline.provenance import credits as cr
+from storyline.provenance import grader as grader_mod
 from storyline.provenance import spin as spin_mod
 from storyline.provenance.align import Alignment, Doc, align_docs, prepare
 from storyline.provenance.sentences import split_sentences
@@ -77,11 +78,26 @@ class ArticleProvenance:
     shares: dict[str, float] = field(default_factory=dict)  # reused text by kind of link
     source_of_others: bool = False
     source: str = "own"  # the root it derives from: an article id, "wire:<name>", "unknown-absent" or "own"
+    grade_probabilities: dict[str, float] | None = None  # the fitted grader's (None: graded by the rules alone)
+    low_confidence: bool = False  # the grade's probability is below the grader's low-confidence level
+    rule_grade: str | None = None  # what the hand-written grade rules say (one of the grader's features)
+    features: dict[str, float] | None = None  # the grader's evidence (not written to JSON)
+
+    @property
+    def grade_probability(self) -> float | None:
+        """Probability of the grade given (None when no grader graded it, or for another grade such as
+        ``translation``, which cross-language alignment decides)."""
+        if self.grade_probabilities is None or self.grade not in self.grade_probabilities:
+            return None
+        return self.grade_probabilities[self.grade]
 
     def to_json(self) -> dict[str, Any]:
+        p = self.grade_probability
         d: dict[str, Any] = {
             "article_id": self.article_id,
             "grade": self.grade,
+            "grade_probability": None if p is None else round(p, 3),
+            "grade_low_confidence": bool(self.low_confidence and p is not None),
             "source": self.source,
             "reused_share": round(self.reused_share, 3),
             "own_share": round(1.0 - round(self.reused_share, 3), 3),
@@ -96,6 +112,8 @@ class ArticleProvenance:
             d["spin"] = self.spin
         if self.credits:
             d["credits"] = {k: round(v, 2) for k, v in self.credits.items()}
+        if self.grade_probabilities is not None and p is not None:
+            d["grade_probabilities"] = {k: round(v, 3) for k, v in self.grade_probabilities.items()}
         return d
 
 
@@ -310,8 +328,7 @@ def analyse_story(
     wires = _story_wires(ids, credit, found, outlet_wire)
     top_wire = wires[0]["wire"] if wires else None
 
-    out: list[ArticleProvenance] = []
-    edges: list[dict[str, Any]] = []
+    drafts: list[_Draft] = []
     alignments: list[Alignment] = []
     roles: dict[tuple[str, str], str] = {}
     for a in arts:
@@ -320,6 +337,7 @@ def analyse_story(
         for w, _s in sorted(credit[aid].items(), key=lambda kv: (-kv[1], kv[0])):
             m = next(m for m in found[aid] if m.wire == w and m.kind != "quote")
             ev.append({"kind": "credit", "detail": f"credits {cr.display(w)} ({m.kind}): {_clip(m.text)}"})
+        peers = sorted(((rel[(s, aid)].closeness, s) for s in ids if s != aid and (s, aid) in rel), reverse=True)
         if aid in parent:
             src = parent[aid]
             r = rel[(src, aid)]
@@ -342,23 +360,15 @@ def analyse_story(
             if shared:
                 ev.append({"kind": "shared_errors", "detail": f"shares rare or misspelt forms only with {src}: "
                            + ", ".join(shared[:5])})  # fmt: skip
-            if grade == "spun":
-                ev.append(_spin_detail(spin))
-            out.append(
-                ArticleProvenance(
-                    aid, grade, r.reuse, 1 - r.reuse, src, parents, conf, ev, spin.to_json(), credit[aid], _kinds(r)
-                )
-            )
-            edges.append({"source": src, "target": aid, "grade": grade, "confidence": conf})
             alignments.append(r.al)
             roles[(r.al.a_id, r.al.b_id)] = "parent"
+            drafts.append(_Draft(aid, grade, src, conf, parents, ev, spin, r.reuse, _kinds(r), False, src, p))
             continue
         # No parent in the story. The wire's own article, and a source of others that nothing ties to
         # a wire, are own reporting. Otherwise the article is a copy of a source missing from the story:
         # a credited wire (its own credit, its tree's, or that of the copies whose text it shares), or
         # an unknown one; the closest peer stands in for the missing source when grading.
         has_children = aid in parent.values()
-        peers = sorted(((rel[(s, aid)].closeness, s) for s in ids if s != aid and (s, aid) in rel), reverse=True)
         grade, spin, reuse, kinds = "independent", None, 0.0, {}
         par: str | None = None
         conf = 0.0
@@ -420,48 +430,203 @@ def analyse_story(
                         ev.append({"kind": "credit", "detail": f"credits {cr.display(own_wire)} and shares {reuse:.0%} "
                                    "of its text with the story's other copies"})  # fmt: skip
             elif top_wire and peers:
-                # A spun text is always someone's text: less shared text suffices.
-                floor = SPUN_MIN if grade == "spun" else PEER_WIRE_MIN
-                peer, best = _wire_peer(aid, top_wire, ids, rel, credit, parent, floor)
-                if peer is None and grade == "independent":
-                    peer, best = _rewrite_peer(aid, top_wire, ids, rel, credit, parent)
-                    if peer is not None:
-                        grade = "light-rewrite"
-                if peer is not None:
-                    par, conf = f"wire:{top_wire}", round(0.3 + 0.4 * min(1.0, best), 3)
-                    ev.append(
-                        {
-                            "kind": "peers",
-                            "detail": f"no credit of its own, but {best:.0%} of its text renders {peer}, which goes "
-                            f"back to {cr.display(top_wire)}",
-                        }
-                    )
+                par, conf, grade = _peer_wire(aid, grade, top_wire, ids, rel, credit, parent, ev, par, conf)
         if par:
             parents = [{"id": par, "confidence": conf}]
-        if spin is not None and grade == "spun":
-            ev.append(_spin_detail(spin))
-        out.append(
-            ArticleProvenance(
-                aid,
-                grade,
-                reuse,
-                1 - reuse,
-                par,
-                parents,
-                conf,
-                ev,
-                spin.to_json() if spin else None,
-                credit[aid],
-                kinds,
-                has_children,
-            )
-        )
-        if par:
-            edges.append({"source": par, "target": aid, "grade": grade, "confidence": conf})
+        ref = peers[0][1] if peers else None
+        drafts.append(_Draft(aid, grade, par, conf, parents, ev, spin, reuse, kinds, has_children, ref, 0.0))
 
+    # The grade: the fitted grader's (storyline.provenance.grader) over the evidence the rules use, the
+    # rules' own when no grader is in force. The parent and source are chosen as above; a copy the rules
+    # left without one goes back to the story's wire as they would have sent it, and own reporting has none.
+    out: list[ArticleProvenance] = []
+    edges: list[dict[str, Any]] = []
+    forest = dict(parent)
+    evidence = [
+        _features(d, ids, rel, docs, boiler, credit, formal, photo, found, outlet_wire, top_wire, forest, odd, spin_of)
+        for d in drafts
+    ]
+    for d, feats in zip(drafts, evidence):
+        aid = d.aid
+        if outlet_wire[aid]:
+            grade, probs, low = d.grade, None, False  # the wire's own page: own reporting by what it is
+        else:
+            # The source of others that nothing ties to a wire looks like a copy of its own copies: only
+            # spin (which has a direction) can tell that it is itself someone's text.
+            allowed = ("independent", "spun") if d.has_children and d.par is None else None
+            grade, probs, low = grader_mod.decide(feats, d.grade, allowed)
+        spin = d.spin
+        if d.ref is not None and d.ref != aid and spin is None and grade == "spun":
+            spin = spin_of(d.ref, aid)
+        if probs is not None:
+            note = f"{grade} with probability {probs[grade]:.0%}"
+            if low:
+                note += " (low confidence)"
+            if grade != d.grade:
+                note += f"; the grade rules alone say {d.grade}"
+            d.ev.append({"kind": "grade", "detail": note})
+        if grade == "independent" and d.par is not None and d.grade != "independent":
+            if d.in_story:
+                roles[(d.par, aid)] = "closest"
+                parent.pop(aid, None)
+            d.par, d.conf, d.parents = None, 0.0, []
+        elif grade != "independent" and d.par is None:
+            own_wire = max(credit[aid].items(), key=lambda kv: (kv[1], kv[0]))[0] if credit[aid] else None
+            if own_wire:
+                d.par, d.conf = f"wire:{own_wire}", round(0.6 + 0.3 * credit[aid][own_wire], 3)
+            elif top_wire and d.ref is not None:
+                d.par, d.conf, grade = _peer_wire(aid, grade, top_wire, ids, rel, credit, forest, d.ev, None, 0.0,
+                                                  keep_grade=True)  # fmt: skip
+            if d.par:
+                d.parents = [{"id": d.par, "confidence": d.conf}]
+        if spin is not None and grade == "spun":
+            d.ev.append(_spin_detail(spin))
+        ap = ArticleProvenance(
+            aid,
+            grade,
+            d.reuse,
+            1 - d.reuse,
+            d.par,
+            d.parents,
+            d.conf,
+            d.ev,
+            spin.to_json() if spin else None,
+            credit[aid],
+            d.kinds,
+            d.has_children,
+        )
+        ap.rule_grade = d.grade
+        ap.features = feats
+        if probs is not None:
+            ap.grade_probabilities = probs
+            ap.low_confidence = low
+        out.append(ap)
+        if d.par:
+            edges.append({"source": d.par, "target": aid, "grade": grade, "confidence": d.conf})
     _set_sources(out)
     original, in_corpus = _original(ids, parent, credit, outlet_wire, top_wire, times)
     return StoryProvenance(original, in_corpus, wires, out, edges, alignments, roles)
+
+
+@dataclass(slots=True)
+class _Draft:
+    """One article as the rules see it, before the grader decides its grade."""
+
+    aid: str
+    grade: str  # the rules' grade
+    par: str | None
+    conf: float
+    parents: list[dict[str, Any]]
+    ev: list[dict[str, str]]
+    spin: SpinEvidence | None
+    reuse: float
+    kinds: dict[str, float]
+    has_children: bool
+    ref: str | None  # the article it was compared with: its in-story parent, else its closest peer
+    direction: float  # probability that the parent is its source (in-story parents only)
+
+    @property
+    def in_story(self) -> bool:
+        return self.par is not None and not self.par.startswith("wire:")
+
+
+def _peer_wire(aid, grade, wire, ids, rel, credit, parent, ev, par, conf, keep_grade=False):
+    """An uncredited copy goes back to the story's wire through the peer whose text it shares (or, for
+    a loose rewrite, whose story it retells in order): (parent, confidence, grade)."""
+    floor = SPUN_MIN if grade == "spun" else PEER_WIRE_MIN  # a spun text is always someone's text
+    peer, best = _wire_peer(aid, wire, ids, rel, credit, parent, floor)
+    if peer is None and (grade == "independent" or keep_grade):
+        peer, best = _rewrite_peer(aid, wire, ids, rel, credit, parent)
+        if peer is not None and not keep_grade:
+            grade = "light-rewrite"
+    if peer is not None:
+        par, conf = f"wire:{wire}", round(0.3 + 0.4 * min(1.0, best), 3)
+        ev.append(
+            {
+                "kind": "peers",
+                "detail": f"no credit of its own, but {best:.0%} of its text renders {peer}, which goes "
+                f"back to {cr.display(wire)}",
+            }
+        )
+    return par, conf, grade
+
+
+def _span(r: _Rel, da: Doc, db: Doc, boiler_a: set[int], boiler_b: set[int]) -> tuple[float, float, float, int]:
+    """Reuse judged on the span the two texts have in common: B's share (all kinds, verbatim) of its text
+    from its first to its last linked sentence, A's covered share of its own such span, and the number
+    of firm links. A copy cut short, or wrapped in page furniture, is judged on what it carries."""
+    firm = [lk for lk in r.al.links if not lk.weak]
+    if not firm:
+        return 0.0, 0.0, 0.0, 0
+    wa, wb = _weights(da), _weights(db)
+    bl = {j for lk in firm for j in lk.b}
+    bv = {j for lk in firm if lk.kind == "verbatim" for j in lk.b}
+    la = {i for lk in firm for i in lk.a}
+    tot_b = sum(float(wb[j]) for j in range(min(bl), max(bl) + 1) if j not in boiler_b or j in bl)
+    tot_a = sum(float(wa[i]) for i in range(min(la), max(la) + 1) if i not in boiler_a or i in la)
+    reuse = sum(float(wb[j]) for j in bl) / max(1e-9, tot_b)
+    verb = sum(float(wb[j]) for j in bv) / max(1e-9, tot_b)
+    cov = sum(float(wa[i]) for i in la) / max(1e-9, tot_a)
+    return min(1.0, reuse), min(1.0, verb), min(1.0, cov), len(firm)
+
+
+def _features(d: _Draft, ids, rel, docs, boiler, credit, formal, photo, found, outlet_wire, top_wire, parent, odd,
+              spin_of) -> dict[str, float]:  # fmt: skip
+    """The grader's evidence for one article (storyline.provenance.grader.FEATURES)."""
+    aid = d.aid
+    f: dict[str, float] = dict.fromkeys(grader_mod.FEATURES, 0.0)
+    f["rule_" + d.grade.replace("-", "_")] = 1.0
+    f["has_parent"] = float(d.in_story)
+    f["has_children"] = float(d.has_children)
+    f["outlet_is_wire"] = float(bool(outlet_wire[aid]))
+    f["direction"] = d.direction
+    n_sent = len(docs[aid].sentences)
+    words = int(sum(docs[aid].sizes[i] for i in range(n_sent) if i not in boiler[aid]))
+    f["words"] = math.log1p(words)
+    f["boilerplate"] = len(boiler[aid]) / max(1, n_sent)
+    if credit[aid]:
+        own = max(credit[aid].items(), key=lambda kv: (kv[1], kv[0]))[0]
+        f["credit"] = float(credit[aid][own])
+        f["credit_lede"] = float(any(m.wire == own and m.kind == "lede" for m in found[aid]))
+        f["brief"] = float(words <= BRIEF_WORDS and f["credit_lede"] > 0)
+    f["credit_formal"] = float(bool(formal[aid]))
+    f["credit_photo"] = float(bool(photo[aid]))
+    f["credits_story_wire"] = float(bool(top_wire) and top_wire in credit[aid])
+    if d.ref is None or (d.ref, aid) not in rel:
+        f["no_ref"] = 1.0
+        return f
+    r = rel[(d.ref, aid)]
+    f.update(reuse=r.reuse, verbatim=r.verbatim, edited=r.edited, paraphrase=r.paraphrase, loose=r.loose,
+             covered=r.covered, verbatim_of_reuse=r.verbatim / r.reuse if r.reuse else 0.0)  # fmt: skip
+
+    def spanned(src: str) -> tuple[float, float, float, int]:
+        q = rel[(src, aid)]
+        sr, sv, sc, n = _span(q, docs[src], docs[aid], boiler[src], boiler[aid])
+        w = min(1.0, n / 4)  # a span of one or two links says little: lean on the whole-text shares
+        return w * sr + (1 - w) * q.reuse, w * sv + (1 - w) * q.verbatim, w * sc + (1 - w) * q.covered, n
+
+    sr, sv, sc, n = spanned(d.ref)
+    f.update(span_reuse=sr, span_verbatim=sv, span_covered=sc, span_verbatim_of_reuse=sv / sr if sr else 0.0,
+             span_links=min(10, n) / 10)  # fmt: skip
+    sp = spin_of(d.ref, aid)
+    back = spin_of(aid, d.ref) if (aid, d.ref) in rel else None
+    firm = sum(not lk.weak for lk in r.al.links)
+    f.update(spin_score=sp.score, spin_back_score=back.score if back else 0.0, spin_drift=sp.drift,
+             spin_rarer=sp.rarer_share, spin_swaps=min(3.0, sp.substitutions / max(1, firm)),
+             spin_odd=min(2, len(sp.odd_words)) / 2, spin_fancy=sp.fancy_says, spin_garbled=min(2, len(sp.garbled)) / 2,
+             spin_reworded=sp.reworded, spin_kept_rare=sp.kept_rare)  # fmt: skip
+    f["shared_odd"] = min(3, len(_shared_odd(d.ref, aid, odd))) / 3
+    others = [s for s in ids if s != aid and (s, aid) in rel]
+    f["peer_max_verbatim"] = max(rel[(s, aid)].verbatim for s in others)
+    f["peer_max_reuse"] = max(rel[(s, aid)].reuse for s in others)
+    f["peer_max_loose"] = max(rel[(s, aid)].loose for s in others)
+    f["peers_reusing"] = min(3, sum(rel[(s, aid)].reuse >= PARENT_MIN for s in others)) / 3
+    f["peer_max_span_verbatim"] = max(spanned(s)[1] for s in others)
+    spun = [spin_of(s, aid).score for s in others if rel[(s, aid)].reuse >= SPUN_MIN]
+    f["peer_max_spin"] = max(spun, default=0.0)
+    if top_wire:
+        f["wire_peer_reuse"] = _wire_peer(aid, top_wire, ids, rel, credit, parent, 0.0)[1]
+    return f
 
 
 def _root(a: ArticleProvenance, prov: StoryProvenance) -> str:
