@@ -602,3 +602,14 @@ def test_outbox_prune_drops_old_events_every_sink_has_read_and_keeps_the_rest(tm
     assert prune_outbox(store, 30, now=now) == 2  # the recent one stays
     assert [r[0] for r in store.con.execute("SELECT seq FROM watch_events")] == [4]
     store.close()
+
+
+def test_whats_new_lines_count_in_words_a_reader_reads():
+    from storyline.serve.live import describe
+
+    assert describe({"type": "story.new", "details": {"size": 1, "outlets": ["Wirepress"]}}) == \
+        "new story, 1 article from 1 outlet"
+    assert describe({"type": "story.new", "details": {"size": 3, "outlets": []}}) == \
+        "new story, 3 articles, outlets unknown"
+    assert describe({"type": "story.grew", "details": {"outlets": ["a", "b"], "before": 1}}) == \
+        "now 2 outlets (was 1)"

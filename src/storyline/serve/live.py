@@ -98,14 +98,19 @@ def whats_new(request: Request) -> HTMLResponse:
                 describe=describe)
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def describe(ev: dict[str, Any]) -> str:
     """One line saying what an event means (plain text: the template escapes it)."""
     d = ev.get("details") or {}
     t = ev.get("type")
     if t == "story.new":
-        return f"new story, {d.get('size', 0)} article(s) from {len(d.get('outlets') or [])} outlet(s)"
+        n, k = d.get("size", 0), len(d.get("outlets") or [])
+        return f"new story, {_count(n, 'article')}" + (f" from {_count(k, 'outlet')}" if k else ", outlets unknown")
     if t == "story.grew":
-        return f"now {len(d.get('outlets') or [])} outlets (was {d.get('before')})"
+        return f"now {_count(len(d.get('outlets') or []), 'outlet')} (was {d.get('before')})"
     if t == "fact.conflict":
         vals = " / ".join(str(v.get("value")) for v in d.get("values") or [])
         return f"outlets disagree on {d.get('kind')} ({d.get('about')}): {vals}"

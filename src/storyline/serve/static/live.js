@@ -5,11 +5,13 @@
   if (!list || !window.EventSource) { return; }
   var after = list.getAttribute("data-after") || "0";
   var types = ["story.new", "story.grew", "fact.conflict", "quote.altered", "source.failing"];
+  function count(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
   function describe(ev) {
     var d = ev.details || {};
     switch (ev.type) {
-      case "story.new": return "new story, " + (d.size || 0) + " article(s) from " + (d.outlets || []).length + " outlet(s)";
-      case "story.grew": return "now " + (d.outlets || []).length + " outlets (was " + d.before + ")";
+      case "story.new": return "new story, " + count(d.size || 0, "article") +
+        ((d.outlets || []).length ? " from " + count(d.outlets.length, "outlet") : ", outlets unknown");
+      case "story.grew": return "now " + count((d.outlets || []).length, "outlet") + " (was " + d.before + ")";
       case "fact.conflict": return "outlets disagree on " + d.kind + " (" + d.about + "): " +
         (d.values || []).map(function (v) { return v.value; }).join(" / ");
       case "quote.altered": return d.outlet + " altered a quote of " + (d.speaker || "someone") + " (" + d.kind + ")";
