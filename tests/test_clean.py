@@ -703,3 +703,17 @@ def test_a_lede_is_not_promoted_to_title():
 def test_feed_footer_goes_and_a_sentence_like_it_stays():
     assert classify("The post Harbour strike ends after three weeks appeared first on Riverbend Gazette.")
     assert classify("The post office appeared first on the list of closures, officials said on Monday.") is None
+
+
+def test_an_outlets_own_promo_and_tip_lines_are_boilerplate_even_in_one_article():
+    from storyline.clean.patterns import classify
+
+    for line in ("Follow the Northgate Herald on Chirper and Facebook for the latest updates.",
+                 "Have a news tip? Email newsdesk@northgateherald.example or message us on 0800 555 0142.",
+                 "Got a story? Send us your tips.", "Follow us on Twitter."):
+        assert classify(line) == "pattern:site-promo", line
+    for line in ("Police follow the suspect on foot and have a tip line open.",
+                 "Investigators have a story to tell about the quake.",
+                 "Do you have a tip about the strike, the union asked members.",
+                 "Fans follow the team on tour across Europe."):
+        assert classify(line) is None, line

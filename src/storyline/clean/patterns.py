@@ -159,10 +159,23 @@ _RULES: list[tuple[str, str | None, str, str, int]] = [
         "follow like join",
         _NETWORKS,
         (
-            r"(?:follow|like|join) (?:us|[\w'&.-]+) on (?:twitter|facebook|instagram|x|telegram"
-            r"|whatsapp|google news|linkedin|youtube|threads|bluesky|tiktok)\b"
+            r"(?:follow|like|join) (?:us|(?:the )?[\w'&.-]+(?: [\w'&.-]+){0,3}) on (?:[\w'&.-]+,? (?:and|&|or) )?"
+            r"(?:twitter|facebook|instagram|x|telegram|whatsapp|google news|linkedin|youtube|threads|bluesky"
+            r"|tiktok)\b"
         ),
         25,
+    ),
+    (
+        # an outlet asking for tips: "Have a news tip? Email newsdesk@... or message us on 0800 ..."
+        "site-promo",
+        "have got know send email e-mail contact",
+        "tip tips newsdesk story stories",
+        (
+            r"(?:(?:have|got) (?:a|any) (?:news )?(?:tip|story)s?\b|know (?:a|of a) story\b"
+            r"|send (?:us )?(?:your )?(?:news )?(?:tips|stories)\b"
+            r"|(?:email|e-mail|contact) (?:the )?newsdesk\b)"
+        ),
+        30,
     ),
     (
         "site-promo",
