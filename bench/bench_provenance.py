@@ -280,7 +280,7 @@ def _shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
 HEADERS = [
     "This article was added by the user. The site is not responsible for the content of the platform.",
     "Win tickets to the summer music festival", "- Advertisement -", "Sponsored", "Homepage",
-    "Chevron icon It indicates an expandable section or menu, or sometimes previous / next navigation options.",
+    "Chevron icon Opens a menu of the section, or the previous and next pages.",
     "Read the full story in our app", "Most read", "See our live coverage here.",
 ]  # fmt: skip
 CAPTIONS = ["(Alamy/PA)", "People gather at the scene on Monday. (Kyodo News via AP)", "(Photo: Handout/Telegram)",

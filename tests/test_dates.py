@@ -116,7 +116,7 @@ def test_dateline_year_from_text_dates():
     "text",
     [
         "Today, February 6, in the morning a powerful earthquake struck southern Turkey.",
-        "On September 21, Vladimir Putin issued a decree on partial mobilisation.",
+        "On September 21, the Kremlin leader ordered reservists called up by decree.",
         "LONDON (Reuters) - Queen Elizabeth died on Thursday at Balmoral.",  # no date
         "WASHINGTON, Sept 18 (Reuters) - No year anywhere in this text.",  # no year: no date
         "The minister said 21 April (Reuters) was wrong.",  # not at a line start with a place
@@ -137,8 +137,8 @@ TOP_LINES = [
     ("18.09.2024, 14:05 Uhr\nDie EZB senkt den Leitzins", "2024-09-18"),
     ("2024年9月18日 10:00\n日本銀行は金融政策決定会合を開いた。", "2024-09-18"),
     ("18 сентября 2024, 12:30\nЦентробанк снизил ставку", "2024-09-18"),
-    ("Wagner leader dead after plane crash\n\nAugust 23, 2023, Wednesday\nBulgaria: Wagner leader ...", "2023-08-23"),
-    ("Sunak becomes prime minister\nMustafa Qadri\nTuesday 25 October 2022 05:41 BST\nComments", "2022-10-25"),
+    ("Mercenary chief killed in plane crash\n\nAugust 23, 2023, Wednesday\nSofia: the head of the group ...", "2023-08-23"),
+    ("Sunak becomes prime minister\nHanna Voss\nTuesday 25 October 2022 05:41 BST\nComments", "2022-10-25"),
     ("Publié le 21/07/2022 à 14h32\nLa BCE relève ses taux", "2022-07-21"),
     ("Putin announces mobilisation | 21 Sept 2022 | Russian President Vladimir Putin has ...", "2022-09-21"),
 ]
@@ -205,7 +205,7 @@ def test_lede_latest_not_after_a_trusted_date():
 
 def test_lede_day_and_month_take_the_year_of_the_text():
     text = (
-        "On September 21, Vladimir Putin signed a decree on partial mobilisation.\n"
+        "On September 21, the Kremlin leader signed an order calling up reservists.\n"
         "The call-up follows referendums announced on 20 September 2022 in occupied regions."
     )
     assert lede_date("", text, "en") == "2022-09-21"
@@ -232,7 +232,7 @@ def test_lede_none(title, text):
 REF = "2022-09-22"  # a Thursday
 RELATIVE = [
     ("Putin announced the mobilisation on Wednesday.", None, "2022-09-21"),
-    ("Monday's earthquake has killed more than 2,300 people.", "en", "2022-09-19"),
+    ("The toll from Monday's quake rose past 2,300 dead.", "en", "2022-09-19"),
     ("The talks ended on Thursday without a deal.", "en", "2022-09-22"),  # the day itself
     ("The president said yesterday that the war would go on.", None, "2022-09-21"),
     ("Last week the central bank raised rates again.", "en", "2022-09-15"),
@@ -315,7 +315,7 @@ def test_trust_none():
 
 
 def test_url_year_month_supplies_the_year_and_rules_out_other_months():
-    text = "On September 21, Vladimir Putin signed a decree on partial mobilisation."
+    text = "On September 21, the Kremlin leader signed an order calling up reservists."
     got = infer_date("", text, "http://mirperemen.net/2022/09/putin-podpisal-ukaz")
     assert got == Dated("2022-09-21", "text")
     got = infer_date("", text, "http://mirperemen.net/2022/10/putin-podpisal-ukaz")
