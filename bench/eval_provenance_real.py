@@ -43,6 +43,9 @@ RECIPE = BENCH / "realdata" / "recipe.json"
 PAGES = BENCH / "realdata" / ".pages"
 SHARED = BENCH.parent.parent / "shared" / "data" / "realdata" / "provenance-pages.jsonl"
 ENV = "STORYLINE_REALDATA_PAGES"
+# Further labelled events (bench/realdata/provenance-more-*.json: recipe and labels, same format); their
+# texts in the git-ignored bench/realdata/.pages/more-*.jsonl, or ../shared/data/realdata/provenance-more-*.jsonl
+MORE_RECIPES = sorted((BENCH / "realdata").glob("provenance-more-*.json"))
 GRADES = ("verbatim", "light-rewrite", "spun", "independent")
 
 
@@ -56,13 +59,36 @@ def pages_file(arg: str | None) -> Path:
     return SHARED if SHARED.exists() else PAGES / "pages.jsonl"
 
 
-def load(path: Path, labels: Path) -> list[dict]:
-    """Page records with their ``kind`` and ``source`` labels."""
+def more_files() -> list[Path]:
+    """The further events' page files present: the shared copies, else the git-ignored ones."""
+    shared = sorted(SHARED.parent.glob("provenance-more-*.jsonl"))
+    return shared or sorted(PAGES.glob("more-*.jsonl"))
+
+
+def load_all(pages: str | None = None, which: str = "all") -> list[dict]:
+    """The labelled pages: the first set's (see :func:`pages_file`) and, with ``which="all"``, those of
+    every further set present (:data:`MORE_RECIPES`), each page once."""
+    records = load(pages_file(pages), RECIPE)
+    if which == "all":
+        seen = {r["id"] for r in records}
+        for f in more_files():
+            for r in load(f, MORE_RECIPES):
+                if r["id"] not in seen:
+                    seen.add(r["id"])
+                    records.append(r)
+    return records
+
+
+def load(path: Path, labels: Path | list[Path]) -> list[dict]:
+    """Page records with their ``kind`` and ``source`` labels (from the recipe file or files ``labels``)."""
+    files = [labels] if isinstance(labels, Path) else list(labels)
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found ({labels} says how to collect the pages)")
+        raise FileNotFoundError(f"{path} not found ({', '.join(map(str, files))} says how to collect the pages)")
     lab: dict[str, dict] = {}
-    if labels.exists():
-        recipe = json.loads(labels.read_text(encoding="utf-8"))
+    for f in files:
+        if not f.exists():
+            continue
+        recipe = json.loads(f.read_text(encoding="utf-8"))
         for ev in recipe.get("events", {}).values():
             for p in ev["pages"]:
                 lab[p["id"]] = p
@@ -200,11 +226,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", help=f"the pages' JSONL or a folder holding pages.jsonl (default ${ENV}, {SHARED}, "
                                     f"{PAGES}/pages.jsonl)")
-    ap.add_argument("--labels", type=Path, default=RECIPE, help="recipe with the labels (default %(default)s)")
+    ap.add_argument("--labels", type=Path, default=None, help="recipe with the labels of --pages (default: "
+                                                             "the first set's and every further set's)")
+    ap.add_argument("--set", choices=["all", "base"], default="all",
+                    help="all: the first set and every further set present; base: the first set only (54 pages)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every miss")
     args = ap.parse_args(argv)
     try:
-        records = load(pages_file(args.pages), args.labels)
+        if args.labels is not None:
+            records = load(pages_file(args.pages), args.labels)
+        else:
+            records = load_all(args.pages, args.set)
     except (FileNotFoundError, ValueError) as e:
         print(f"eval_provenance_real: {e}", file=sys.stderr)
         return 2

@@ -42,6 +42,32 @@ def test_recipe_has_eight_events_of_six_pages_labelled():
     assert kinds == set(ev.GRADES)
 
 
+def test_further_sets_are_labelled_as_the_first():
+    """bench/realdata/provenance-more-*.json: events of 2023 or earlier, every page labelled and hashed,
+    no text; with the first set, at least 160 pages over 16 events, 30 spun and 40 verbatim copies."""
+    ev = _ev()
+    assert ev.MORE_RECIPES, "no further labelled sets in bench/realdata"
+    first = json.loads(ev.RECIPE.read_text(encoding="utf-8"))["events"]
+    pages = [p for e in first.values() for p in e["pages"]]
+    events = set(first)
+    for f in ev.MORE_RECIPES:
+        recipe = json.loads(f.read_text(encoding="utf-8"))
+        for name, e in recipe["events"].items():
+            assert name not in events, name
+            events.add(name)
+            assert int(name.split("-")[-3]) <= 2023, name
+            for p in e["pages"]:
+                assert p["kind"] in ev.GRADES and p["url"].startswith("http") and len(p["sha1"]) == 40
+                assert p["source"] == "own" if p["kind"] == "independent" else p["source"] != "own"
+                assert "text" not in p
+                pages.append(p)
+    ids = [p["id"] for p in pages]
+    assert len(ids) == len(set(ids))
+    kinds = [p["kind"] for p in pages]
+    assert len(pages) >= 160 and len(events) >= 16
+    assert kinds.count("spun") >= 30 and kinds.count("verbatim") >= 40
+
+
 def test_scores_and_sources_of_hand_made_predictions():
     ev = _ev()
     recs = [

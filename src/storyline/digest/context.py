@@ -208,7 +208,14 @@ def roots(arts: Sequence[Article], report: list[str]) -> list[dict[str, Any]]:
 
 
 def outlet(a: Article) -> str:
-    return a.outlet or a.id
+    """The outlet an article is shown under: its own, else "outlet unknown" with the start of its title
+    (or its id when it has none), so that a reader can tell which article it is and never takes a file
+    id for an outlet. Renderers count names starting "outlet unknown" as articles, not as outlets."""
+    if a.outlet:
+        return a.outlet
+    ws = a.title.replace(",", " ").split()  # no comma: outlets are listed joined by ", "
+    short = " ".join(ws[:7]).rstrip(".:;?!") + ("…" if len(ws) > 7 else "")
+    return f"outlet unknown (“{short}”)" if short else f"outlet unknown (article {a.id})"
 
 
 class Ctx:
@@ -319,7 +326,8 @@ def prepare(articles: Sequence[Article], provenance: dict | None = None, vectors
     from storyline.digest.facts import parse_published
 
     arts = list(articles)
-    enc, cache = encoder(vectors)
+    # One article has no other wording to match: its units, quotes and figures are compared by their words.
+    enc, cache = encoder(vectors if len(arts) > 1 else False)
     report, grades = reports(arts, provenance)
     outlets = [outlet(a) for a in arts]
     pubs = [parse_published(a.published) for a in arts]

@@ -436,17 +436,24 @@ def _number_facts(ctx: Ctx, quotes: list[dict[str, Any]], quote_of_unit) -> list
             attached.append(qs[0] if len(qs) == 1 else None)
     if not ments:
         return []
-    wsem = embed_texts(windows, ctx.enc, ctx.cache)
+    # A window's vector only counts against a mention it could be the same fact as, in another sentence
+    # (_fact_similarity zeroes every other pair): the rest are not encoded.
+    pos = np.array([ctx.pos[(m.art, m.unit)] for m in ments])
+    need = np.flatnonzero((_compatible_matrix(ments) & (pos[:, None] != pos[None, :])).any(1))
+    wsem = embed_texts([windows[i] for i in need], ctx.enc, ctx.cache)
+    if wsem is not None:
+        full = np.zeros((len(ments), wsem.shape[1]), dtype=np.float32)
+        full[need] = wsem
+        wsem = full
     wlex = lexical(windows)
     sim = similarity(wsem, wlex)
     # A date belongs to the verb next to it: "declared on Saturday" is not "said on Monday".
     events = [
         _event_word(ctx.docs[m.art][m.unit], m.start, m.end) if m.kind == "date" else None for m in ments
     ]
-    for i, ei in enumerate(events):
-        for j, ej in enumerate(events):
-            if ei and ej and ei != ej:
-                sim[i, j] = min(sim[i, j], 0.3)
+    ev = np.array([e or "" for e in events], dtype=object)
+    apart = (ev[:, None] != ev[None, :]) & (ev != "")[:, None] & (ev != "")[None, :]
+    sim[apart] = np.minimum(sim[apart], 0.3)
     sim = _fact_similarity(ctx, ments, attached, sim)
     norms = [m.key() for m in ments]
     # 1. Mentions of the same value about the same thing: an agreement needs modest evidence.
@@ -508,7 +515,6 @@ def _fact_similarity(
     are close; the same value said of the same name agrees; two values in one
     sentence, or of different kinds or magnitudes, are never one fact.
     """
-    n = len(ments)
     sim = sim.copy()
     label_of = {c: ctx.labels[i] for i, c in enumerate(ctx.cand)}
     unit = np.array([ctx.pos[(m.art, m.unit)] for m in ments])
@@ -516,9 +522,9 @@ def _fact_similarity(
     is_date = np.array([m.kind == "date" for m in ments])
     att = np.array([-1 if a is None else a for a in attached])
     key = [m.key() for m in ments]
-    same_key = (
-        np.array([[key[i] == key[j] for j in range(n)] for i in range(n)]) if n else np.zeros((0, 0), bool)
-    )
+    code = {k: c for c, k in enumerate(dict.fromkeys(key))}
+    codes = np.array([code[k] for k in key], dtype=np.int64)
+    same_key = codes[:, None] == codes[None, :]
     ents = [
         frozenset(
             x.entity

@@ -454,10 +454,22 @@ def ledger(ctx: Ctx) -> Ledger:
     for idx in sorted(groups.values(), key=lambda g: (-len({ments[i].art for i in g}), g[0])):
         group = [ments[i] for i in idx]
         entry = _ledger_entry(ctx, group, [norms[i] for i in idx], [cs[i] for i in idx], qsem, idx)
-        if entry is not None:
+        if entry is not None and is_utterance(entry["text"]):  # not a quoted phrase ("this week")
             out.append(entry)
     _add_reported(ctx, out, ments, reported)
     return _by_speaker(ctx, out, speaker_of_unit, merged)
+
+
+def is_utterance(text: str) -> bool:
+    """A quote the ledger shows: three words or more, or a whole sentence of two ("We agree.").
+
+    Two quoted words inside a reporter's sentence ("hopefully" reached a deal "this week",
+    progress "within days.") are a phrase the outlet borrowed, not something a speaker said.
+    """
+    if len(words(text)) >= 3:
+        return True
+    t = text.strip().strip("“”‘’\"'").strip()
+    return len(words(t)) == 2 and t[:1].isupper() and t.endswith((".", "!", "?"))
 
 
 def _same_quote(a: QuoteMention, b: QuoteMention, ca, cb, na: str, nb: str, qsem, i: int, j: int) -> bool:

@@ -31,6 +31,77 @@ def _outlets(xs: list[str]) -> str:
     return ", ".join(xs)
 
 
+def _articles(n: Any) -> str:
+    """ "1 article", "5 articles"."""
+    k = int(n or 0)
+    return f"{k} article{'' if k == 1 else 's'}"
+
+
+#: how :func:`storyline.digest.context.outlet` names the outlet of an article that gives none
+UNKNOWN_OUTLET = "outlet unknown"
+
+
+def _known(o: Any) -> bool:
+    return isinstance(o, str) and bool(o) and not o.startswith(UNKNOWN_OUTLET)
+
+
+def _n_outlets(n: int) -> str:
+    return f"{n} outlet{'' if n == 1 else 's'}"
+
+
+def _counted(outlets: list[str]) -> str:
+    """Who carries something, counted as the served page counts: outlets where known, else articles.
+    "3 outlets"; "1 article, outlet unknown"; "2 outlets and 1 article with outlet unknown"."""
+    known = len({o for o in outlets if _known(o)})
+    unknown = sum(1 for o in outlets if not _known(o))  # each unknown outlet is named after its article
+    if not unknown:
+        return _n_outlets(known)
+    if not known:
+        return f"{_articles(unknown)}, outlet{'s' if unknown > 1 else ''} unknown"
+    return f"{_n_outlets(known)} and {_articles(unknown)} with outlet unknown"
+
+
+def _label(label: str, outlets: list[str]) -> str:
+    """A digest label ("5 outlets, 1 source (Reuters)") as a reader should read it: where some outlets
+    are unknown, the articles without one are counted as articles, not as outlets."""
+    if all(_known(o) for o in outlets):
+        return label
+    m = re.match(r"\d+ outlets?, (.*)$", label)
+    return _counted(outlets) + (f"; {m.group(1)}" if m else "")
+
+
+def _header(data: dict[str, Any]) -> str:
+    """ "5 articles · 5 outlets, 1 source (Reuters)"; with no outlet known "5 articles, outlets unknown ·
+    1 source (Reuters)" (as the served story page counts: "4 articles: 3 from 2 outlets, 1 with outlet
+    unknown" when some articles name none), then how sources were counted without provenance."""
+    src = data["sources"]
+    n = int(src["articles"] or 0)
+    known = [o for o in src["outlets"] if _known(o)]
+    unknown = sum(1 for a in data["articles"] if not _known(a.get("outlet")))
+    basis = ""
+    if not src["provenance"]:
+        each = (
+            "outlet"
+            if not unknown
+            else "article"
+            if not known
+            else "outlet and each article of unknown outlet"
+        )
+        basis = f" (no provenance: each {each} counted as a source)"
+    if not unknown:
+        return f"{_articles(n)} · {src['label']}{basis}"
+    m = re.match(r"\d+ outlets?, (.*)$", src["label"])
+    rest = f" · {m.group(1)}" if m else ""
+    if not known:
+        return f"{_articles(n)}, outlet{'s' if n > 1 else ''} unknown{rest}{basis}"
+    return f"{_articles(n)}: {n - unknown} from {_n_outlets(len(known))}, {unknown} with outlet unknown{rest}{basis}"
+
+
+def _outlet_cell(o: Any) -> str:
+    """The Sources table's outlet column (the title is beside it)."""
+    return o if _known(o) else UNKNOWN_OUTLET
+
+
 def _first(f: dict[str, Any] | None) -> str:
     if not f:
         return "unknown (no publication dates)"
@@ -86,35 +157,40 @@ def _speaker_notes(spk: dict[str, Any]) -> str:
 
 
 def _only_in(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """Outlets that add something no other outlet carries; none in a story of one outlet."""
-    if len(data["sources"]["outlets"]) < 2:
+    """Outlets that add something no other outlet carries; none in a story of fewer than two known
+    outlets (an article whose outlet is unknown may come from any of them, so it is no outlet of its own)."""
+    if len([o for o in data["sources"]["outlets"] if _known(o)]) < 2:
         return []
-    return [(o, x) for o, x in data["only_in"].items() if x["sentences"] or x["quotes"] or x["facts"]]
+    return [
+        (o, x)
+        for o, x in data["only_in"].items()
+        if _known(o) and (x["sentences"] or x["quotes"] or x["facts"])
+    ]
 
 
 # ----------------------------------------------------------------------------- Markdown
 
 
 def markdown(data: dict[str, Any]) -> str:
-    src = data["sources"]
     lines = [f"# {md(data['title']) or '(untitled story)'}", ""]
-    basis = "" if src["provenance"] else " (no provenance: each outlet counted as a source)"
     lines += [
-        f"Story `{md(data['story_id'])}` · {src['articles']} articles · {md(src['label'])}{basis}",
+        f"Story `{md(data['story_id'])}` · {md(_header(data))}",
         "",
         "## What happened",
         "",
     ]
     for i, s in enumerate(data["summary"], 1):
         who = f" (speaker: {md(s['speaker'])})" if s.get("speaker") else ""
-        lines.append(f"{i}. {md(s['text'])}{who} — *{md(_outlets(s['outlets']))}* ({md(s['label'])})")
+        lines.append(
+            f"{i}. {md(s['text'])}{who} — *{md(_outlets(s['outlets']))}* ({md(_label(s['label'], s['outlets']))})"
+        )
     if not data["summary"]:
         lines.append("_No sentence is carried by enough of the story to summarise it._")
     lines += ["", "## Who said what", ""]
     for spk, quotes in by_speaker(data):
         lines += [
             f"### {md(spk['speaker'] or 'Unattributed')}"
-            + (f" — {md(spk['label'])}" if spk["label"] else ""),
+            + (f" — {md(_label(spk['label'], spk.get('outlets') or []))}" if spk["label"] else ""),
             "",
         ]
         notes = _speaker_notes(spk)
@@ -126,7 +202,7 @@ def markdown(data: dict[str, Any]) -> str:
             lines += [
                 f"#### “{md(q['text'])}”{to}",
                 "",
-                f"{md(q['label'])}{flag}. First carried by: {md(_first(q['first']))}. "
+                f"{md(_label(q['label'], q['outlets']))}{flag}. First carried by: {md(_first(q['first']))}. "
                 f"Names used: {md(', '.join(q['speaker_names']) or '—')}.",
                 "",
                 "| wording | how | outlets | cue | via |",
@@ -187,7 +263,7 @@ def markdown(data: dict[str, Any]) -> str:
     lines += ["## Sources", "", "| article | outlet | title | published | grade |", "|---|---|---|---|---|"]
     for a in data["articles"]:
         lines.append(
-            f"| {md(a['id'])} | {md(a['outlet'])} | {md(a['title'])} | {md(a['published'] or '')} "
+            f"| {md(a['id'])} | {md(_outlet_cell(a['outlet']))} | {md(a['title'])} | {md(a['published'] or 'unknown')} "
             f"| {md(a['grade'] or '')} |"
         )
     lines.append("")
@@ -211,7 +287,6 @@ padding:.3em .5em;vertical-align:top;text-align:left;font-size:.92em}th{backgrou
 
 
 def html(data: dict[str, Any]) -> str:
-    src = data["sources"]
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -219,23 +294,25 @@ def html(data: dict[str, Any]) -> str:
         f"<title>{h(data['title'] or data['story_id'])}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{h(data['title']) or '(untitled story)'}</h1>",
-        f'<p class="meta">Story <code>{h(data["story_id"])}</code> · {src["articles"]} articles · {h(src["label"])}'
-        + ("" if src["provenance"] else " (no provenance: each outlet counted as a source)")
-        + "</p>",
+        f'<p class="meta">Story <code>{h(data["story_id"])}</code> · {h(_header(data))}</p>',
         "<h2>What happened</h2><ol>",
     ]
     for s in data["summary"]:
         out.append(
             f"<li>{h(s['text'])}"
             + (f' <span class="meta">(speaker: {h(s["speaker"])})</span>' if s.get("speaker") else "")
-            + f' <span class="outlets">— {h(_outlets(s["outlets"]))} ({h(s["label"])})</span></li>'
+            + f' <span class="outlets">— {h(_outlets(s["outlets"]))} ({h(_label(s["label"], s["outlets"]))})</span></li>'
         )
     out.append("</ol>")
     out.append("<h2>Who said what</h2>")
     for spk, quotes in by_speaker(data):
         out.append(
             f"<h3>{h(spk['speaker'] or 'Unattributed')}"
-            + (f' <span class="outlets">{h(spk["label"])}</span>' if spk["label"] else "")
+            + (
+                f' <span class="outlets">{h(_label(spk["label"], spk.get("outlets") or []))}</span>'
+                if spk["label"]
+                else ""
+            )
             + "</h3>"
         )
         notes = _speaker_notes(spk)
@@ -246,7 +323,7 @@ def html(data: dict[str, Any]) -> str:
             to = f' <span class="meta">(to {h(q["to"])})</span>' if q.get("to") else ""
             out += [
                 f"<blockquote>“{h(q['text'])}”{to}</blockquote>",
-                f'<p class="meta"><span class="outlets">{h(q["label"])}</span>{tag} First carried by: '
+                f'<p class="meta"><span class="outlets">{h(_label(q["label"], q["outlets"]))}</span>{tag} First carried by: '
                 f"{h(_first(q['first']))}. Names used: {h(', '.join(q['speaker_names']) or '—')}.</p>",
                 "<table><tr><th>wording</th><th>how</th><th>outlets</th><th>cue</th><th>via</th></tr>",
             ]
@@ -325,7 +402,7 @@ def html(data: dict[str, Any]) -> str:
         if a.get("url") and re.match(r"https?://", a["url"]):
             title = f'<a href="{h(a["url"])}" rel="noopener noreferrer">{title or h(a["url"])}</a>'
         out.append(
-            f"<tr><td>{h(a['id'])}</td><td>{h(a['outlet'])}</td><td>{title}</td><td>{h(a['published'] or '')}</td>"
+            f"<tr><td>{h(a['id'])}</td><td>{h(_outlet_cell(a['outlet']))}</td><td>{title}</td><td>{h(a['published'] or 'unknown')}</td>"
             f"<td>{h(a['grade'] or '')}</td></tr>"
         )
     out.append("</table></body></html>")

@@ -298,6 +298,13 @@ def _wire_rows(digest: dict[str, Any]) -> dict[str, list[str]]:
 # -- derivation graph --------------------------------------------------------------------------
 
 
+def _pct(p: Any) -> str:
+    """", 57%" for a probability, "" for anything else."""
+    if isinstance(p, (int, float)) and not isinstance(p, bool) and math.isfinite(p):
+        return f", {p:.0%}"
+    return ""
+
+
 def derivation_svg(
     provenance: dict[str, Any] | None,
     articles: Sequence[dict[str, Any]],
@@ -399,15 +406,19 @@ def derivation_svg(
         gcls = grade if grade in GRADES else "other"
         outlet = str(info.get(n, {}).get("outlet") or _node_name(n))
         label = outlet if len(outlet) <= 22 else outlet[:21] + "…"
-        sub = grade or "?"
+        # a grade the grader itself doubts (grade_low_confidence) is marked "?", with its probability on hover
+        low = n != provenance.get("original") and bool(grade) and rec.get("grade_low_confidence") is True
+        sub = (grade + "?" if low else grade) or "?"
+        said = grade + (" (low confidence" + _pct(rec.get("grade_probability")) + ")" if low else "")
         share = rec.get("reused_share")
         if isinstance(share, (int, float)) and not isinstance(share, bool) and math.isfinite(share):
             sub += f" · {share:.0%} reused"
         if n not in info:
             sub += " · not in corpus"
         inner = (
-            f'<g class="node grade-{gcls}{"" if n in info else " external"}" data-id="{escape(n)}">'
-            f"<title>{escape(outlet)} ({escape(n)}): {escape(grade)}</title>"
+            f'<g class="node grade-{gcls}{"" if n in info else " external"}{" low-confidence" if low else ""}" '
+            f'data-id="{escape(n)}">'
+            f"<title>{escape(outlet)} ({escape(n)}): {escape(said)}</title>"
             f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6"/>'
             f'<text x="{x + 8}" y="{y + 18}" class="label">{escape(label)}</text>'
             f'<text x="{x + 8}" y="{y + 35}" class="sub">{escape(sub)}</text></g>'

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 from storyline.errors import InputError
 from storyline.serve import render
 from storyline.serve.api import ARTICLE_ID_PATTERN, STORY_ID_PATTERN, clean_query
+from storyline.store.db import published_span
 
 router = APIRouter()
 PAGE_SIZE = 25
@@ -54,10 +55,25 @@ def _env() -> Any:
     env.filters["pct"] = lambda x: (
         f"{x:.0%}" if isinstance(x, (int, float)) and not isinstance(x, bool) else ""
     )
-    env.filters["grade_class"] = lambda g: g if g in render.GRADES else "other"
+    env.filters["grade_class"] = grade_class
     env.filters["count_of"] = count_of
     env.globals["compare_url"] = render.compare_url
     return env
+
+
+def grade_class(grade: Any) -> str:
+    """The CSS class of a grade as shown ("light-rewrite (low confidence)" is coloured as light-rewrite)."""
+    g = grade.split(" (", 1)[0] if isinstance(grade, str) else grade
+    return g if g in render.GRADES else "other"
+
+
+def shown_grade(rec: dict[str, Any]) -> dict[str, Any]:
+    """An article's provenance record as the articles table shows it: a grade the grader doubts
+    (``grade_low_confidence``) reads "light-rewrite (low confidence)", not as a certain one."""
+    grade = rec.get("grade")
+    if isinstance(grade, str) and grade and rec.get("grade_low_confidence") is True:
+        return {**rec, "grade": f"{grade} (low confidence)"}
+    return rec
 
 
 def count_of(n: Any, one: str, many: str | None = None) -> str:
@@ -82,6 +98,40 @@ def story_counts(story: dict[str, Any]) -> str:
     if unknown == 0:
         return f"{total} from {count_of(known, 'outlet')}"
     return f"{total}: {size - unknown} from {count_of(known, 'outlet')}, {unknown} with outlet unknown"
+
+
+def dated_span(published: list[str | None]) -> tuple[str | None, str | None]:
+    """The first and last of the publication dates given, skipping unknown ones: (None, None) when none
+    is known. A story's span is read from its articles' own dates, never from when they were stored
+    (the store orders an undated article by its ingest time, which is no publication time)."""
+    return published_span(published)
+
+
+def _spans(store: Any, story_ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """:func:`dated_span` of each listed story, in one query."""
+    ids = sorted(set(story_ids))
+    if not ids:
+        return {}
+    got: dict[str, list[str | None]] = {i: [] for i in ids}
+    with store.read() as con:
+        rows = con.execute(
+            "SELECT s.story_id, a.published FROM articles a JOIN stories s ON a.story_rowid = s.rowid "
+            f"WHERE s.story_id IN ({','.join('?' * len(ids))}) AND coalesce(a.published, '') != ''",
+            ids,
+        ).fetchall()
+    for sid, published in rows:
+        got[sid].append(published)
+    return {sid: dated_span(ps) for sid, ps in got.items()}
+
+
+def _with_spans(store: Any, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items with first_published/last_published taken from their articles' dates."""
+    spans = _spans(store, [i["story_id"] for i in items if isinstance(i.get("story_id"), str)])
+    out = []
+    for i in items:
+        first, last = spans.get(i.get("story_id"), (None, None))
+        out.append({**i, "first_published": first, "last_published": last})
+    return out
 
 
 def page(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -127,7 +177,7 @@ def story_list(
     return page(
         "list.html",
         title="Stories",
-        items=items,
+        items=_with_spans(store, items),
         q=q or "",
         outlet=outlet or "",
         since=since or "",
@@ -145,15 +195,19 @@ def story_list(
 def story_page(request: Request, story_id: str) -> HTMLResponse:
     if not _valid_id(story_id, story=True):
         return error_page(request, 404, "No such story.")
-    story = request.app.state.store.get_story(story_id)
+    store = request.app.state.store
+    story = store.get_story(story_id)
     if story is None:
         return error_page(request, 404, "No such story.")
+    first, last = dated_span([a.get("published") for a in story["articles"]])
+    related = _with_spans(store, [r for r in story.get("related") or [] if isinstance(r, dict)])
+    story = {**story, "first_published": first, "last_published": last, "related": related}
     prov = story.get("provenance") if isinstance(story.get("provenance"), dict) else None
     grades = {}
     if prov:
         for r in prov.get("articles") or []:
             if isinstance(r, dict) and isinstance(r.get("article_id"), str):
-                grades[r["article_id"]] = r
+                grades[r["article_id"]] = shown_grade(r)
     graph = render.derivation_svg(prov, story["articles"], lambda aid: render.compare_url(story_id, aid))
     digest = story.get("digest") if isinstance(story.get("digest"), dict) else None
     matrix = render.coverage(digest, story["outlets"])

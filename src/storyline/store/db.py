@@ -42,9 +42,13 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 SORTS = ("recent", "newest", "largest")
+#: a story's ``day`` is the day of its newest publication date; a story none of whose articles is dated
+#: gets this day, so that sorting by time puts it after every dated story (its ``last_ts``, the time
+#: the store read it, only orders undated stories among themselves)
+UNDATED_DAY = -1_000_000
 _SORT_KEYS = {
     "recent": ("day", "size", "rowid"),
-    "newest": ("last_ts", "rowid"),
+    "newest": ("day", "last_ts", "rowid"),
     "largest": ("size", "last_ts", "rowid"),
 }
 #: a search looks at the newest this many matching stories and articles (each): a common word
@@ -108,6 +112,19 @@ def iso(ts: int | None) -> str | None:
     if ts is None:
         return None
     return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
+
+
+def published_day(published: str | None) -> int:
+    """The day (epoch days) of a publication date; :data:`UNDATED_DAY` when there is none."""
+    ts = parse_ts(published)
+    return UNDATED_DAY if ts is None else ts // 86400
+
+
+def published_span(published: Iterable[str | None]) -> tuple[str | None, str | None]:
+    """The first and last of the publication dates given (as written), skipping unknown ones:
+    (None, None) when none is known. Never an ingest time: an undated story's dates stay unknown."""
+    dated = sorted((ts, p) for p in published if p and (ts := parse_ts(p)) is not None)
+    return (dated[0][1], dated[-1][1]) if dated else (None, None)
 
 
 def content_hash(article: Article) -> bytes:
@@ -669,8 +686,8 @@ class Store:
         """Create an empty story inside the caller's write transaction; returns its rowid."""
         return con.execute(
             "INSERT INTO stories(story_id, title, updated_at, dirty, day, first_ts, last_ts) "
-            "VALUES (?,?,?,1,0,0,0)",
-            (story_id, title, now_iso()),
+            "VALUES (?,?,?,1,?,0,0)",
+            (story_id, title, now_iso(), UNDATED_DAY),
         ).lastrowid
 
     def join_story(self, con: sqlite3.Connection, article_rowid: int, story_rowid: int) -> None:
@@ -696,13 +713,16 @@ class Store:
             "WHERE rowid = ?",
             (story_rowid,),
         ).fetchone()
-        ts, pub = a["ts"], a["published"] or iso(a["ts"])
-        first_ts, first_pub = s["first_ts"], s["first_published"]
-        last_ts, last_pub = s["last_ts"], s["last_published"]
+        # first_ts/last_ts: when the story's articles are placed in time (a publication date, else the
+        # time the store read them), for the story window; first/last_published: publication dates only
+        ts = a["ts"]
+        first_ts, last_ts = s["first_ts"], s["last_ts"]
         if s["size"] == 0 or ts < first_ts:
-            first_ts, first_pub = ts, pub
+            first_ts = ts
         if s["size"] == 0 or ts > last_ts:
-            last_ts, last_pub = ts, pub
+            last_ts = ts
+        first_pub, _ = published_span([s["first_published"], a["published"]])
+        _, last_pub = published_span([s["last_published"], a["published"]])
         outlets = json.loads(s["outlets"])
         if a["outlet"] and a["outlet"] not in outlets:
             outlets = sorted([*outlets, a["outlet"]])
@@ -717,7 +737,7 @@ class Store:
             (
                 first_ts,
                 last_ts,
-                last_ts // 86400,
+                published_day(last_pub),
                 first_pub,
                 last_pub,
                 _dumps(outlets),
@@ -740,19 +760,15 @@ class Store:
         n, first_ts, last_ts = con.execute(
             "SELECT count(*), min(ts), max(ts) FROM articles WHERE story_rowid = ?", (srow,)
         ).fetchone()
-        first_pub = last_pub = None
-        if n:
-            first_pub = con.execute(
-                "SELECT coalesce(published, '') FROM articles WHERE story_rowid = ? "
-                "ORDER BY ts, rowid LIMIT 1",
+        # publication dates only: an article without one is placed by its ingest time (ts) for the story
+        # window, but that time is never shown as when the story was published
+        first_pub, last_pub = published_span(
+            r[0]
+            for r in con.execute(
+                "SELECT published FROM articles WHERE story_rowid = ? AND coalesce(published, '') != ''",
                 (srow,),
-            ).fetchone()[0] or iso(first_ts)
-            last_pub = con.execute(
-                "SELECT coalesce(published, '') FROM articles WHERE story_rowid = ? "
-                "ORDER BY ts DESC, rowid DESC "
-                "LIMIT 1",
-                (srow,),
-            ).fetchone()[0] or iso(last_ts)
+            )
+        )
         outlets = sorted(
             r[0]
             for r in con.execute(
@@ -771,7 +787,7 @@ class Store:
                 n,
                 first_ts or 0,
                 last_ts or 0,
-                (last_ts or 0) // 86400,
+                published_day(last_pub),
                 first_pub,
                 last_pub,
                 _dumps(outlets),
