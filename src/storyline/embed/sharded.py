@@ -1,4 +1,6 @@
-"""The embedding work of a run, on shards: the text each article is embedded by, each distinct text embedded once."""
+"""The embedding work of a run, on shards: the text each article is embedded by, each distinct text embedded once,
+and near-exact copies (the same headline and the same sentences where MiniLM reads, page furniture aside)
+sharing one vector."""
 
 from __future__ import annotations
 
@@ -7,6 +9,9 @@ import numpy as np
 from storyline.model import Article
 
 EMBED_CHARS = 1500  # title + lede; enough for max_tokens=128
+COPY_WORDS = 80  # a copy key holds this many words of the lede's sentences (about what 128 tokens cover)
+COPY_MIN_WORDS = 20  # ... and at least this many, else the text itself is the key
+_ENDS = (".", "!", "?", '"', "\u201d", "'", "\u2019", ":")
 
 
 def embed_text(a: Article) -> str:
@@ -20,8 +25,25 @@ class _NoTask:
         pass
 
 
+def copy_key(a: Article) -> str:
+    """What MiniLM reads of an article with the lines that are not sentences left out (share buttons,
+    bylines, photo credits, a section name): syndicated copies that differ only in such page furniture
+    get one key. Lines of 12 words or more, or of 4 or more that end a sentence, are sentences."""
+    lines = (ln.strip() for ln in a.text[:EMBED_CHARS].split("\n"))
+    body = [ln for ln in lines if ln and (len(ln.split()) >= 12 or (len(ln.split()) >= 4 and ln.endswith(_ENDS)))]
+    words = " ".join(body).lower().split()[:COPY_WORDS]
+    if len(words) < COPY_MIN_WORDS:
+        return "\x00" + embed_text(a)
+    return " ".join(a.headline.lower().split()) + "\n" + " ".join(words)
+
+
 def embed_shard(shard: list[Article], max_tokens: int, device: str = "cpu") -> np.ndarray:
-    return embed_unique([embed_text(a) for a in shard], max_tokens, _NoTask(), device)
+    """Article vectors of a shard (in id order): each copy key's first article is embedded, and its
+    near-exact copies share that vector."""
+    texts = [embed_text(a) for a in shard]
+    first: dict[str, int] = {}
+    rep = [first.setdefault(copy_key(a), i) for i, a in enumerate(shard)]
+    return embed_unique([texts[r] for r in rep], max_tokens, _NoTask(), device)
 
 
 def embed_unique(texts: list[str], max_tokens: int, task, device: str = "cpu") -> np.ndarray:

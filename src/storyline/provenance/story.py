@@ -45,6 +45,11 @@ BRIEF_WORDS = 100  # a text this short that credits a wire in its lede is a summ
 QUOTE_WEIGHT = 0.3  # weight of a quoted word in every share
 ALL_PAIRS_UP_TO = 8  # above this many articles, each is aligned with its likeliest sources only
 NEAREST = 4
+# Above this many articles each one is ranked against its CANDIDATES likeliest sources as whole texts, not
+# against every other article: time and memory grow linearly with the story (880 articles: 10 s and 0.2 GB
+# where ranking against all took 21 s and 2.2 GB; bench/bench_pipeline.py, docs/benchmarks.md)
+RANKED_ALL_UP_TO = 64
+CANDIDATES = 16
 
 _BOILER = re.compile(
     r"\b(?:download|subscribe|newsletter|sign up|log in|click|follow us|app\b|comments?\b|share (?:this|on)|"
@@ -815,42 +820,98 @@ def _reaches(parent: dict[str, str], start: str, target: str) -> bool:
     return False
 
 
-def _story_blocks(ids: list[str], docs: dict[str, Doc]) -> dict[tuple[str, str], tuple]:
-    """Sentence cosine, stem Dice and stem containment for every article pair, from two products
-    over all sentences of the story (cheaper than pair by pair)."""
+def _sentence_matrix(ids: list[str], docs: dict[str, Doc]):
+    """One row of stems per sentence of the story; each article's first row; the stem counts per row."""
     from scipy import sparse
 
     vocab: dict[str, int] = {}
     rows: list[int] = []
     cols: list[int] = []
+    start: dict[str, int] = {}
     n = 0
     for i in ids:
+        start[i] = n
         for st in docs[i].stems:
             for s in sorted(st):
                 rows.append(n)
                 cols.append(vocab.setdefault(s, len(vocab)))
             n += 1
     mat = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(n, max(1, len(vocab))))
-    overlap = (mat @ mat.T).toarray()
-    size = np.asarray(mat.sum(1)).ravel()
+    return mat, start, np.asarray(mat.sum(1)).ravel()
+
+
+def _story_blocks(ids: list[str], docs: dict[str, Doc], pairs=None) -> dict[tuple[str, str], tuple]:
+    """Sentence cosine, stem Dice and stem containment for article pairs (every pair, or ``pairs``:
+    ``(x, y)`` with ``x < y``), from one sparse product per article against the articles it is paired with."""
+    mat, start, size = _sentence_matrix(ids, docs)
     semantic = all(docs[i].vectors is not None for i in ids)
-    vecs = np.concatenate([docs[i].vectors for i in ids]) if semantic and n else None
-    start = {}
-    k = 0
-    for i in ids:
-        start[i] = k
-        k += len(docs[i].sentences)
+    if pairs is None:
+        pairs = list(itertools.combinations(ids, 2))
+    partners: dict[str, list[str]] = {}
+    for x, y in pairs:
+        partners.setdefault(x, []).append(y)
+
+    def rows(i: str) -> np.ndarray:
+        return np.arange(start[i], start[i] + len(docs[i].sentences))
+
     out = {}
-    for x, y in itertools.combinations(ids, 2):
-        sx = slice(start[x], start[x] + len(docs[x].sentences))
-        sy = slice(start[y], start[y] + len(docs[y].sentences))
-        ov = overlap[sx, sy]
-        la, lb = size[sx][:, None], size[sy][None, :]
-        dice = 2 * ov / np.maximum(la + lb, 1)
-        cover = ov / np.maximum(np.minimum(la, lb), 1)
-        cos = vecs[sx] @ vecs[sy].T if vecs is not None else np.zeros(ov.shape, np.float32)
-        out[(x, y)] = (cos, dice, cover)
+    mat_t = mat.T.tocsc()
+    for x, ys in partners.items():
+        rx = rows(x)
+        ry = np.concatenate([rows(y) for y in ys])
+        ov_all = (mat[start[x] : start[x] + len(rx)] @ mat_t[:, ry]).toarray()
+        cos_all = docs[x].vectors @ np.concatenate([docs[y].vectors for y in ys]).T if semantic else None
+        la = size[rx][:, None]
+        k = 0
+        for y in ys:
+            m = len(docs[y].sentences)
+            ov = ov_all[:, k : k + m]
+            lb = size[ry[k : k + m]][None, :]
+            dice = 2 * ov / np.maximum(la + lb, 1)
+            cover = ov / np.maximum(np.minimum(la, lb), 1)
+            cos = cos_all[:, k : k + m] if cos_all is not None else np.zeros(ov.shape, np.float32)
+            out[(x, y)] = (cos, dice, cover)
+            k += m
     return out
+
+
+def _likely_pairs(ids: list[str], docs: dict[str, Doc], vectors: dict[str, np.ndarray] | None) -> list[tuple[str, str]]:
+    """For each article of a large story, the ``CANDIDATES`` others most like it as a whole (stem cosine
+    of the whole text, or the cosine of its mean sentence vector, whichever is higher), and its two
+    nearest by article vector: the likely sources it is then ranked against, sentence by sentence.
+    Linear in the story's size where comparing every pair's sentences is quadratic."""
+    from scipy import sparse
+
+    mat, _start, _size = _sentence_matrix(ids, docs)
+    n = len(ids)
+    owner = np.repeat(np.arange(n), [len(docs[i].sentences) for i in ids])
+    agg = sparse.csr_matrix((np.ones(len(owner), np.float32), (owner, np.arange(len(owner)))),
+                            shape=(n, mat.shape[0])) @ mat
+    agg = agg.tocsr()
+    agg.data = np.log1p(agg.data)
+    norms = np.sqrt(np.asarray(agg.multiply(agg).sum(1)).ravel())
+    agg = sparse.diags(1.0 / np.maximum(norms, 1e-9)) @ agg
+    sim = (agg @ agg.T).toarray()
+    if all(docs[i].vectors is not None and len(docs[i].vectors) for i in ids):
+        means = np.stack([docs[i].vectors.mean(0) for i in ids])
+        means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
+        sim = np.maximum(sim, means @ means.T)
+    np.fill_diagonal(sim, 0.0)
+    central = sim.sum(1)  # among equal candidates (copies of one text), the one closest to all others first
+    np.fill_diagonal(sim, -np.inf)
+    keep: set[tuple[str, str]] = set()
+    for k in range(n):
+        order = np.lexsort((np.arange(n), -central, -np.round(sim[k], 2)))
+        for j in order[: min(CANDIDATES, n - 1)]:
+            keep.add((ids[min(k, int(j))], ids[max(k, int(j))]))
+    if vectors and all(i in vectors for i in ids):
+        vm = np.stack([vectors[i] / max(1e-9, float(np.linalg.norm(vectors[i]))) for i in ids])
+        vs = vm @ vm.T
+        np.fill_diagonal(vs, -np.inf)
+        for k in range(n):
+            for j in np.argsort(-vs[k], kind="stable")[: min(2, n - 1)]:
+                keep.add((ids[min(k, int(j))], ids[max(k, int(j))]))
+    return sorted(keep)
 
 
 def _pairs_to_align(ids: list[str], docs: dict[str, Doc], vectors: dict[str, np.ndarray] | None):
@@ -858,11 +919,16 @@ def _pairs_to_align(ids: list[str], docs: dict[str, Doc], vectors: dict[str, np.
 
     Small stories: every pair. Larger ones: for each article, the few others
     most of whose sentences it matches closely (sentence cosine or stem
-    overlap), plus the nearest by article vector when given.
+    overlap), plus the nearest by article vector when given; in stories of more
+    than ``RANKED_ALL_UP_TO`` articles, only among its likeliest sources as
+    whole texts (:func:`_likely_pairs`).
     """
-    blocks = _story_blocks(ids, docs)
     if len(ids) <= ALL_PAIRS_UP_TO:
-        return blocks
+        return _story_blocks(ids, docs)
+    likely = _likely_pairs(ids, docs, vectors) if len(ids) > RANKED_ALL_UP_TO else None
+    blocks = _story_blocks(ids, docs, likely)
+    if likely is None:
+        likely = sorted(blocks)
     quick: dict[tuple[str, str], float] = {}
     for (x, y), (cos, dice, _cover) in blocks.items():
         pre = np.maximum(cos, dice)
@@ -873,9 +939,13 @@ def _pairs_to_align(ids: list[str], docs: dict[str, Doc], vectors: dict[str, np.
         quick[(x, y)] = float((pre.max(0) * wy).sum() / max(1e-9, wy.sum()))  # y's sentences found in x
         quick[(y, x)] = float((pre.max(1) * wx).sum() / max(1e-9, wx.sum()))
     keep: set[tuple[str, str]] = set()
-    central = {x: sum(quick[(x, y)] for y in ids if y != x) for x in ids}  # breaks ties among copies
+    others: dict[str, list[str]] = {}
+    for x, y in likely:
+        others.setdefault(x, []).append(y)
+        others.setdefault(y, []).append(x)
+    central = {x: sum(quick[(x, y)] for y in others.get(x, ())) for x in ids}  # breaks ties among copies
     for y in ids:
-        ranked = sorted((x for x in ids if x != y), key=lambda x: (-round(quick[(x, y)], 2), -central[x], x))
+        ranked = sorted(others.get(y, ()), key=lambda x: (-round(quick[(x, y)], 2), -central[x], x))
         for x in ranked[:NEAREST]:
             keep.add((min(x, y), max(x, y)))
     if vectors and all(i in vectors for i in ids):

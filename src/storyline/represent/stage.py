@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from storyline.config import Config
-from storyline.embed.sharded import EMBED_CHARS, embed_shard
+from storyline.embed.sharded import COPY_WORDS, EMBED_CHARS, embed_shard
 from storyline.executors import Checkpoints, Executor
 from storyline.executors.base import fingerprint, map_cached
 from storyline.executors.shards import as_sharded
@@ -137,7 +137,7 @@ def represent(
             extra = () if device == "cpu" else (device,)
             vecs = ex.gather(map_cached(ex, embed_shard, corpus.shards, cfg.semantic.max_tokens, device,
                                         store=store, stage="embed", desc="embed",
-                                        keys=keys("embed", cfg.semantic.max_tokens, EMBED_CHARS, *extra),
+                                        keys=keys("embed", cfg.semantic.max_tokens, EMBED_CHARS, "copies", COPY_WORDS, *extra),
                                         gpus=cfg.semantic.gpus_per_task if device == "cuda" else 0.0))
             vectors = np.concatenate(vecs) if vecs else np.zeros((0, 384), np.float32)
         else:
