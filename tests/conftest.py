@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import threading
@@ -31,6 +32,20 @@ def serve_in_thread(app: Any) -> tuple[str, Any, threading.Thread]:
             raise RuntimeError("server did not start")
         time.sleep(0.05)
     return f"http://127.0.0.1:{port}", server, thread
+
+
+@contextlib.contextmanager
+def served(store: Any, **app_options: Any) -> Iterator[str]:
+    """The store's web app served on loopback for the block (its base url); the store is closed after."""
+    from storyline.serve import create_app
+
+    url, server, thread = serve_in_thread(create_app(store, **app_options))
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        store.close()
 
 
 # -- a small service store: written here, not taken from any corpus -------------------------

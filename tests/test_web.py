@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import CHROMIUM, XSS_ID2, XSS_TEXT, XSS_TITLE, build_service_store, serve_in_thread
+from conftest import CHROMIUM, XSS_ID2, XSS_TEXT, XSS_TITLE, build_service_store, served
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
@@ -28,14 +28,10 @@ if not Path(CHROMIUM).exists():
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from storyline.serve import create_app
 
     store = build_service_store(tmp_path_factory.mktemp("web") / "web.db")
-    url, server, thread = serve_in_thread(create_app(store))
-    yield url
-    server.should_exit = True
-    thread.join(10)
-    store.close()
+    with served(store) as url:
+        yield url
 
 
 def shot(page: Any, name: str) -> None:
@@ -162,18 +158,14 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     """A store built by the batch pipeline from the sample corpus in examples/."""
     from storyline import pipeline
-    from storyline.serve import create_app
     from storyline.store import Store
     from storyline.store.batch import import_result
 
     result = pipeline.run([EXAMPLES])
     store = Store(tmp_path_factory.mktemp("sample") / "sample.db")
     import_result(store, result)
-    url, server, thread = serve_in_thread(create_app(store))
-    yield url, result
-    server.should_exit = True
-    thread.join(10)
-    store.close()
+    with served(store) as url:
+        yield url, result
 
 
 def test_sample_corpus_pages(sample_site: tuple[str, Any], page: Any) -> None:
@@ -208,7 +200,6 @@ def test_sample_corpus_pages(sample_site: tuple[str, Any], page: Any) -> None:
 def outlet_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Stories whose articles name no outlet, one outlet, or some of each."""
     from storyline.model import Article
-    from storyline.serve import create_app
     from storyline.store import Store
 
     def art(aid: str, outlet: str) -> Article:
@@ -223,11 +214,8 @@ def outlet_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                         {"article_id": "none-2", "grade": "verbatim", "parent": "none-1"}]})
     store.put_story({"story_id": "solo", "title": "One report", "article_ids": ["solo-1"]})
     store.put_story({"story_id": "mixed", "title": "Some say who", "article_ids": ["mix-1", "mix-2", "mix-3"]})
-    url, server, thread = serve_in_thread(create_app(store))
-    yield url
-    server.should_exit = True
-    thread.join(10)
-    store.close()
+    with served(store) as url:
+        yield url
 
 
 def test_counts_and_unknown_outlets_read_right(outlet_site: str, page: Any) -> None:

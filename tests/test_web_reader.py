@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from conftest import serve_in_thread
+from conftest import served
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "data" / "seed-story"
@@ -45,22 +45,12 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def _serve(store_path: Path) -> tuple[str, Any, Any]:
+def _store(store_path: Path) -> Any:
     pytest.importorskip("fastapi", reason="the serve extra (fastapi) is not installed")
     pytest.importorskip("uvicorn", reason="the serve extra (uvicorn) is not installed")
-    from storyline.serve import create_app
     from storyline.store import Store
 
-    store = Store(store_path)
-    url, server, thread = serve_in_thread(create_app(store, settle_after=None))
-    return url, store, (server, thread)
-
-
-def _stop(store: Any, handle: tuple[Any, Any]) -> None:
-    server, thread = handle
-    server.should_exit = True
-    thread.join(10)
-    store.close()
+    return Store(store_path)
 
 
 # ----------------------------------------------------------------------------- fixtures: one build each
@@ -74,15 +64,15 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]
     tmp = tmp_path_factory.mktemp("seeds")
     _cli("run", str(SEEDS), "--out", str(tmp / "out"), "-q")
     _cli("ingest", str(SEEDS), "--store", str(tmp / "s.db"))
-    url, store, handle = _serve(tmp / "s.db")
-    items, _ = store.list_stories(limit=5)
-    assert len(items) == 1, items  # the five seeds are one story
-    stories = _jsonl(tmp / "out" / "stories.jsonl")
-    yield SimpleNamespace(
-        url=url, store=store, story=store.get_story(items[0]["story_id"]), out=tmp / "out",
-        ran={a["id"]: a for a in _jsonl(tmp / "out" / "articles.jsonl")}, run_story=stories[0],
-    )  # fmt: skip
-    _stop(store, handle)
+    store = _store(tmp / "s.db")
+    with served(store, settle_after=None) as url:
+        items, _ = store.list_stories(limit=5)
+        assert len(items) == 1, items  # the five seeds are one story
+        stories = _jsonl(tmp / "out" / "stories.jsonl")
+        yield SimpleNamespace(
+            url=url, store=store, story=store.get_story(items[0]["story_id"]), out=tmp / "out",
+            ran={a["id"]: a for a in _jsonl(tmp / "out" / "articles.jsonl")}, run_story=stories[0],
+        )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +80,10 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace
     """The sample corpus as `make demo` builds it (`storyline run examples --store`), served."""
     out = tmp_path_factory.mktemp("sample") / "out"
     _cli("run", str(EXAMPLES), "--out", str(out), "--store", str(out / "store.db"), "-q")
-    url, store, handle = _serve(out / "store.db")
-    stories = _jsonl(out / "stories.jsonl")
-    yield SimpleNamespace(url=url, store=store, out=out, solo=[s for s in stories if s["size"] == 1])
-    _stop(store, handle)
+    store = _store(out / "store.db")
+    with served(store, settle_after=None) as url:
+        stories = _jsonl(out / "stories.jsonl")
+        yield SimpleNamespace(url=url, store=store, out=out, solo=[s for s in stories if s["size"] == 1])
 
 
 def _titles_by_id(page: Any) -> dict[str, str]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from storyline.counts import count_of
 from storyline.model import SCHEMA_VERSION
 from storyline.progress import Reporter
 
@@ -93,18 +94,13 @@ def write_outputs(result: RunResult, out: Path) -> None:
         write_digests(out, digests)
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
-    """``n`` with the noun in the right number: "1 article", "2 stories"."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 def _outlets_line(story: Any, by_id: dict[str, Any]) -> str:
     """The known outlets of a story, and how many of its articles name none ("outlet unknown")."""
     known = len([o for o in story.outlets if o])
     unknown = sum(1 for aid in story.article_ids if aid in by_id and not by_id[aid].outlet)
     if known == 0:
         return "outlets unknown" if len(story.article_ids) > 1 else "outlet unknown"
-    line = _count(known, "outlet")
+    line = count_of(known, "outlet")
     return line + (f" ({unknown} {'article' if unknown == 1 else 'articles'} with outlet unknown)" if unknown else "")
 
 
@@ -114,9 +110,9 @@ def render_report(result: RunResult) -> str:
     lines = [
         "# storyline report",
         "",
-        f"{_count(s.get('articles', 0), 'article')} in {_count(s.get('stories', 0), 'story', 'stories')} "
+        f"{count_of(s.get('articles', 0), 'article')} in {count_of(s.get('stories', 0), 'story', 'stories')} "
         f"({s.get('multi_article_stories', 0)} with more than one article); "
-        f"{_count(s.get('skipped', 0), 'input')} skipped.",
+        f"{count_of(s.get('skipped', 0), 'input')} skipped.",
         "",
     ]
     if result.skipped:
@@ -127,7 +123,7 @@ def render_report(result: RunResult) -> str:
         lines += [f"## {md_escape(story.title) or '(untitled)'}", ""]
         span = " – ".join(x for x in (story.first_published, story.last_published) if x)
         lines.append(
-            f"`{story.story_id}` · {_count(len(story.article_ids), 'article')} · "
+            f"`{story.story_id}` · {count_of(len(story.article_ids), 'article')} · "
             f"{_outlets_line(story, by_id)}{' · ' + span if span else ''}"
         )
         lines += ["", "| article | outlet | title | best match | score |", "|---|---|---|---|---|"]

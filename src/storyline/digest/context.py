@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from storyline.counts import UNKNOWN_OUTLET
 from storyline.digest.entities import EntityIndex, is_title_case, role_key, role_of
 from storyline.digest.text import content, fold, units, words
 from storyline.model import Article
@@ -215,7 +216,7 @@ def outlet(a: Article) -> str:
         return a.outlet
     ws = a.title.replace(",", " ").split()  # no comma: outlets are listed joined by ", "
     short = " ".join(ws[:7]).rstrip(".:;?!") + ("…" if len(ws) > 7 else "")
-    return f"outlet unknown (“{short}”)" if short else f"outlet unknown (article {a.id})"
+    return f"{UNKNOWN_OUTLET} (“{short}”)" if short else f"{UNKNOWN_OUTLET} (article {a.id})"
 
 
 class Ctx:

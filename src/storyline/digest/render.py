@@ -10,6 +10,7 @@ import html as _html
 import re
 from typing import Any
 
+from storyline.counts import UNKNOWN_OUTLET, articles_and_outlets, count_of
 from storyline.multilingual import digest as across_languages
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
@@ -31,22 +32,8 @@ def _outlets(xs: list[str]) -> str:
     return ", ".join(xs)
 
 
-def _articles(n: Any) -> str:
-    """ "1 article", "5 articles"."""
-    k = int(n or 0)
-    return f"{k} article{'' if k == 1 else 's'}"
-
-
-#: how :func:`storyline.digest.context.outlet` names the outlet of an article that gives none
-UNKNOWN_OUTLET = "outlet unknown"
-
-
 def _known(o: Any) -> bool:
     return isinstance(o, str) and bool(o) and not o.startswith(UNKNOWN_OUTLET)
-
-
-def _n_outlets(n: int) -> str:
-    return f"{n} outlet{'' if n == 1 else 's'}"
 
 
 def _counted(outlets: list[str]) -> str:
@@ -55,10 +42,10 @@ def _counted(outlets: list[str]) -> str:
     known = len({o for o in outlets if _known(o)})
     unknown = sum(1 for o in outlets if not _known(o))  # each unknown outlet is named after its article
     if not unknown:
-        return _n_outlets(known)
+        return count_of(known, "outlet")
     if not known:
-        return f"{_articles(unknown)}, outlet{'s' if unknown > 1 else ''} unknown"
-    return f"{_n_outlets(known)} and {_articles(unknown)} with outlet unknown"
+        return f"{count_of(unknown, 'article')}, outlet{'s' if unknown > 1 else ''} unknown"
+    return f"{count_of(known, 'outlet')} and {count_of(unknown, 'article')} with outlet unknown"
 
 
 def _label(label: str, outlets: list[str]) -> str:
@@ -66,8 +53,14 @@ def _label(label: str, outlets: list[str]) -> str:
     are unknown, the articles without one are counted as articles, not as outlets."""
     if all(_known(o) for o in outlets):
         return label
+    rest = _after_outlets(label)
+    return _counted(outlets) + (f"; {rest}" if rest else "")
+
+
+def _after_outlets(label: str) -> str:
+    """What a label says after its outlet count ("5 outlets, 1 source (Reuters)" -> "1 source (Reuters)")."""
     m = re.match(r"\d+ outlets?, (.*)$", label)
-    return _counted(outlets) + (f"; {m.group(1)}" if m else "")
+    return m.group(1) if m else ""
 
 
 def _header(data: dict[str, Any]) -> str:
@@ -89,12 +82,9 @@ def _header(data: dict[str, Any]) -> str:
         )
         basis = f" (no provenance: each {each} counted as a source)"
     if not unknown:
-        return f"{_articles(n)} · {src['label']}{basis}"
-    m = re.match(r"\d+ outlets?, (.*)$", src["label"])
-    rest = f" · {m.group(1)}" if m else ""
-    if not known:
-        return f"{_articles(n)}, outlet{'s' if n > 1 else ''} unknown{rest}{basis}"
-    return f"{_articles(n)}: {n - unknown} from {_n_outlets(len(known))}, {unknown} with outlet unknown{rest}{basis}"
+        return f"{count_of(n, 'article')} · {src['label']}{basis}"
+    rest = _after_outlets(src["label"])
+    return articles_and_outlets(n, len(known), unknown) + (f" · {rest}" if rest else "") + basis
 
 
 def _outlet_cell(o: Any) -> str:

@@ -29,9 +29,12 @@ def copy_key(a: Article) -> str:
     """What MiniLM reads of an article with the lines that are not sentences left out (share buttons,
     bylines, photo credits, a section name): syndicated copies that differ only in such page furniture
     get one key. Lines of 12 words or more, or of 4 or more that end a sentence, are sentences."""
-    lines = (ln.strip() for ln in a.text[:EMBED_CHARS].split("\n"))
-    body = [ln for ln in lines if ln and (len(ln.split()) >= 12 or (len(ln.split()) >= 4 and ln.endswith(_ENDS)))]
-    words = " ".join(body).lower().split()[:COPY_WORDS]
+    words: list[str] = []
+    for ln in a.text[:EMBED_CHARS].split("\n"):
+        ws = ln.split()
+        if len(ws) >= 12 or (len(ws) >= 4 and ln.rstrip().endswith(_ENDS)):
+            words += ws
+    words = [w.lower() for w in words[:COPY_WORDS]]
     if len(words) < COPY_MIN_WORDS:
         return "\x00" + embed_text(a)
     return " ".join(a.headline.lower().split()) + "\n" + " ".join(words)

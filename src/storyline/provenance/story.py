@@ -46,8 +46,8 @@ QUOTE_WEIGHT = 0.3  # weight of a quoted word in every share
 ALL_PAIRS_UP_TO = 8  # above this many articles, each is aligned with its likeliest sources only
 NEAREST = 4
 # Above this many articles each one is ranked against its CANDIDATES likeliest sources as whole texts, not
-# against every other article: time and memory grow linearly with the story (880 articles: 10 s and 0.2 GB
-# where ranking against all took 21 s and 2.2 GB; bench/bench_pipeline.py, docs/benchmarks.md)
+# against every other article: time and memory grow linearly with the story (880 articles: 11 CPU s and
+# 3 MB where ranking against all took 30 s and 1.4 GB; bench/bench_bigstory.py, docs/benchmarks.md)
 RANKED_ALL_UP_TO = 64
 CANDIDATES = 16
 
@@ -840,10 +840,11 @@ def _sentence_matrix(ids: list[str], docs: dict[str, Doc]):
     return mat, start, np.asarray(mat.sum(1)).ravel()
 
 
-def _story_blocks(ids: list[str], docs: dict[str, Doc], pairs=None) -> dict[tuple[str, str], tuple]:
+def _story_blocks(ids: list[str], docs: dict[str, Doc], pairs=None, matrix=None) -> dict[tuple[str, str], tuple]:
     """Sentence cosine, stem Dice and stem containment for article pairs (every pair, or ``pairs``:
-    ``(x, y)`` with ``x < y``), from one sparse product per article against the articles it is paired with."""
-    mat, start, size = _sentence_matrix(ids, docs)
+    ``(x, y)`` with ``x < y``), from one sparse product per article against the articles it is paired with
+    (``matrix``: the story's :func:`_sentence_matrix`, when already built)."""
+    mat, start, size = matrix or _sentence_matrix(ids, docs)
     semantic = all(docs[i].vectors is not None for i in ids)
     if pairs is None:
         pairs = list(itertools.combinations(ids, 2))
@@ -851,15 +852,12 @@ def _story_blocks(ids: list[str], docs: dict[str, Doc], pairs=None) -> dict[tupl
     for x, y in pairs:
         partners.setdefault(x, []).append(y)
 
-    def rows(i: str) -> np.ndarray:
-        return np.arange(start[i], start[i] + len(docs[i].sentences))
-
     out = {}
     mat_t = mat.T.tocsc()
     for x, ys in partners.items():
-        rx = rows(x)
-        ry = np.concatenate([rows(y) for y in ys])
-        ov_all = (mat[start[x] : start[x] + len(rx)] @ mat_t[:, ry]).toarray()
+        rx = slice(start[x], start[x] + len(docs[x].sentences))
+        ry = np.concatenate([np.arange(start[y], start[y] + len(docs[y].sentences)) for y in ys])
+        ov_all = (mat[rx] @ mat_t[:, ry]).toarray()
         cos_all = docs[x].vectors @ np.concatenate([docs[y].vectors for y in ys]).T if semantic else None
         la = size[rx][:, None]
         k = 0
@@ -875,14 +873,30 @@ def _story_blocks(ids: list[str], docs: dict[str, Doc], pairs=None) -> dict[tupl
     return out
 
 
-def _likely_pairs(ids: list[str], docs: dict[str, Doc], vectors: dict[str, np.ndarray] | None) -> list[tuple[str, str]]:
+def _vector_nearest(ids: list[str], vectors: dict[str, np.ndarray] | None, k: int = 2) -> set[tuple[str, str]]:
+    """Each article with its ``k`` nearest by article vector, as ``(x, y)`` pairs with ``x < y`` (none
+    without vectors for all)."""
+    if not vectors or not all(i in vectors for i in ids):
+        return set()
+    mat = np.stack([vectors[i] / max(1e-9, float(np.linalg.norm(vectors[i]))) for i in ids])
+    sim = mat @ mat.T
+    out = set()
+    for a, y in enumerate(ids):
+        for j in [j for j in np.argsort(-sim[a], kind="stable") if j != a][:k]:
+            x = ids[int(j)]
+            out.add((min(x, y), max(x, y)))
+    return out
+
+
+def _likely_pairs(ids: list[str], docs: dict[str, Doc], vectors: dict[str, np.ndarray] | None,
+                  matrix=None) -> list[tuple[str, str]]:
     """For each article of a large story, the ``CANDIDATES`` others most like it as a whole (stem cosine
     of the whole text, or the cosine of its mean sentence vector, whichever is higher), and its two
     nearest by article vector: the likely sources it is then ranked against, sentence by sentence.
     Linear in the story's size where comparing every pair's sentences is quadratic."""
     from scipy import sparse
 
-    mat, _start, _size = _sentence_matrix(ids, docs)
+    mat, _start, _size = matrix or _sentence_matrix(ids, docs)
     n = len(ids)
     owner = np.repeat(np.arange(n), [len(docs[i].sentences) for i in ids])
     agg = sparse.csr_matrix((np.ones(len(owner), np.float32), (owner, np.arange(len(owner)))),
@@ -904,14 +918,7 @@ def _likely_pairs(ids: list[str], docs: dict[str, Doc], vectors: dict[str, np.nd
         order = np.lexsort((np.arange(n), -central, -np.round(sim[k], 2)))
         for j in order[: min(CANDIDATES, n - 1)]:
             keep.add((ids[min(k, int(j))], ids[max(k, int(j))]))
-    if vectors and all(i in vectors for i in ids):
-        vm = np.stack([vectors[i] / max(1e-9, float(np.linalg.norm(vectors[i]))) for i in ids])
-        vs = vm @ vm.T
-        np.fill_diagonal(vs, -np.inf)
-        for k in range(n):
-            for j in np.argsort(-vs[k], kind="stable")[: min(2, n - 1)]:
-                keep.add((ids[min(k, int(j))], ids[max(k, int(j))]))
-    return sorted(keep)
+    return sorted(keep | _vector_nearest(ids, vectors))
 
 
 def _pairs_to_align(ids: list[str], docs: dict[str, Doc], vectors: dict[str, np.ndarray] | None):
@@ -925,8 +932,9 @@ def _pairs_to_align(ids: list[str], docs: dict[str, Doc], vectors: dict[str, np.
     """
     if len(ids) <= ALL_PAIRS_UP_TO:
         return _story_blocks(ids, docs)
-    likely = _likely_pairs(ids, docs, vectors) if len(ids) > RANKED_ALL_UP_TO else None
-    blocks = _story_blocks(ids, docs, likely)
+    matrix = _sentence_matrix(ids, docs)
+    likely = _likely_pairs(ids, docs, vectors, matrix) if len(ids) > RANKED_ALL_UP_TO else None
+    blocks = _story_blocks(ids, docs, likely, matrix)
     if likely is None:
         likely = sorted(blocks)
     quick: dict[tuple[str, str], float] = {}
@@ -948,13 +956,7 @@ def _pairs_to_align(ids: list[str], docs: dict[str, Doc], vectors: dict[str, np.
         ranked = sorted(others.get(y, ()), key=lambda x: (-round(quick[(x, y)], 2), -central[x], x))
         for x in ranked[:NEAREST]:
             keep.add((min(x, y), max(x, y)))
-    if vectors and all(i in vectors for i in ids):
-        mat = np.stack([vectors[i] / max(1e-9, float(np.linalg.norm(vectors[i]))) for i in ids])
-        sim = mat @ mat.T
-        for k, y in enumerate(ids):
-            for j in [j for j in np.argsort(-sim[k], kind="stable") if j != k][:2]:
-                x = ids[int(j)]
-                keep.add((min(x, y), max(x, y)))
+    keep |= _vector_nearest(ids, vectors)
     return {p: blocks[p] for p in sorted(keep)}
 
 

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from storyline.counts import articles_and_outlets, count_of
 from storyline.errors import InputError
 from storyline.serve import render
 from storyline.serve.api import ARTICLE_ID_PATTERN, STORY_ID_PATTERN, clean_query
@@ -76,12 +77,6 @@ def shown_grade(rec: dict[str, Any]) -> dict[str, Any]:
     return rec
 
 
-def count_of(n: Any, one: str, many: str | None = None) -> str:
-    """``n`` with the noun in the right number: "1 article", "5 articles", "2 stories"."""
-    k = int(n or 0)
-    return f"{k} {one if k == 1 else (many or one + 's')}"
-
-
 def story_counts(story: dict[str, Any]) -> str:
     """A story's header count: its articles and the outlets known for them, never "from 0 outlets".
 
@@ -92,12 +87,7 @@ def story_counts(story: dict[str, Any]) -> str:
     size = int(story.get("size") or len(articles))
     known = len([o for o in story.get("outlets") or [] if o])
     unknown = min(size, sum(1 for a in articles if not a.get("outlet")))
-    total = count_of(size, "article")
-    if known == 0:
-        return f"{total}, outlet{'s' if size > 1 else ''} unknown"
-    if unknown == 0:
-        return f"{total} from {count_of(known, 'outlet')}"
-    return f"{total}: {size - unknown} from {count_of(known, 'outlet')}, {unknown} with outlet unknown"
+    return articles_and_outlets(size, known, unknown)
 
 
 def dated_span(published: list[str | None]) -> tuple[str | None, str | None]:
