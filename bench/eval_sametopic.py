@@ -137,9 +137,11 @@ def run_storyline(docs: list[dict], keep_dates: bool, config: Path | None = None
 
 
 def dating(docs: list[dict], arts: dict) -> dict:
+    from storyline.ingest.dates import month_of
     from storyline.verify.features import to_days
 
     by: dict[str, Counter] = {}
+    months = Counter()
     for d in docs:
         a = arts[d["id"]]
         src = getattr(a, "date_source", "") or ("field" if a.published else "none")
@@ -148,8 +150,16 @@ def dating(docs: list[dict], arts: dict) -> dict:
         if a.published and d.get("date"):
             c["labelled"] += 1
             c["within_1_day"] += int(abs(to_days(a.published) - to_days(d["date"])) <= 1.0)
+        elif not a.published:
+            ym = month_of(a.text, a.url)
+            if ym:  # placed within a month only (storyline.represent.stage.time_window)
+                months["pages"] += 1
+                if d.get("date"):
+                    months["labelled"] += 1
+                    months["right_month"] += int(d["date"][:7] == f"{ym[0]:04d}-{ym[1]:02d}")
     dated = sum(c["pages"] for s, c in by.items() if s != "none")
-    return {"dated": round(dated / max(1, len(docs)), 3), "by_source": {s: dict(c) for s, c in sorted(by.items())}}
+    return {"dated": round(dated / max(1, len(docs)), 3), "by_source": {s: dict(c) for s, c in sorted(by.items())},
+            "month_only": dict(months)}
 
 
 def main(argv: list[str] | None = None) -> int:

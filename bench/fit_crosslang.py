@@ -53,6 +53,7 @@ class Set:
         gid = {a.id: g for a, g in zip(arts, groups)}
         self.groups = np.array([gid[a.id] for a in self.arts])
         self.sig = match.signals(self.arts, self.cfg.match.url_dates)
+        self.window = self.sig.window
         self.mask = match.routed(self.arts)
         pairs = np.asarray(self.m.pairs, dtype=np.int64).reshape(-1, 2)
         self.involved = self.mask[pairs[:, 0]] | self.mask[pairs[:, 1]] if len(pairs) else np.zeros(0, bool)
@@ -75,7 +76,7 @@ class Set:
         order = np.lexsort((out_pairs[:, 1], out_pairs[:, 0]))
         m2 = Matching(out_pairs[order], out_probs[order].astype(np.float32), np.zeros((len(order), 1), np.float32),
                       dict(m.counts), m.model, m.days, m.dated, m.published)
-        return group(len(self.arts), m2, self.cfg)
+        return group(len(self.arts), m2, self.cfg, window=self.window)
 
     def score(self, labels: np.ndarray) -> dict:
         from eval_sametopic import pairwise
@@ -85,7 +86,7 @@ class Set:
         return {"all": pairwise(self.gold, labels, every), "cross_language": pairwise(self.gold, labels, cross)}
 
 
-def load_sets() -> list[Set]:
+def load_sets(with_dated: bool = True) -> list[Set]:
     import eval_multilingual as em
     import eval_sametopic as es
 
@@ -99,15 +100,21 @@ def load_sets() -> list[Set]:
     files = es.data_files()
     if files:
         docs = es.load(files)
-        arts = [Article(id=d["id"], text=d["text"], title=d.get("title", ""), url=d.get("url", ""),
-                        meta={"story": d["story"], "gold_lang": d.get("lang")}) for d in docs]
         from storyline.ingest import place_in_time
 
-        for a in arts:
-            place_in_time(a)
-        arts.sort(key=lambda a: a.id)
         g = {d["id"]: d.get("group") or d["story"] for d in docs}
-        out.append(Set("sametopic", arts, [g[a.id] for a in arts]))
+        # as a new user gives them (no dates: each page placed in time by what it says), and as a feed
+        # gives them (each with its labelled date): same-day pages of other events are negatives too
+        for name, dated in (("sametopic", False), ("sametopic-dated", True)):
+            if dated and not with_dated:
+                continue
+            arts = [Article(id=d["id"], text=d["text"], title=d.get("title", ""), url=d.get("url", ""),
+                            published=d.get("date") if dated else None,
+                            meta={"story": d["story"], "gold_lang": d.get("lang")}) for d in docs]
+            for a in arts:
+                place_in_time(a)
+            arts.sort(key=lambda a: a.id)
+            out.append(Set(name, arts, [g[a.id] for a in arts]))
     return out
 
 
@@ -144,6 +151,18 @@ def folds_of(s: Set, k: int) -> np.ndarray:
     return fold
 
 
+def shared_folds(sets: list[Set], k: int) -> list[np.ndarray]:
+    """Each set's folds, a group in the same fold in every set that holds it (the dated and undated
+    same-kind sets are one set of pages twice: a group is left out of both at once)."""
+    first: dict[str, int] = {}
+    out = []
+    for s in sets:
+        fo = folds_of(s, k)
+        fixed = np.array([first.setdefault(gr, int(f)) for gr, f in zip(s.groups.tolist(), fo.tolist())])
+        out.append(fixed)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--write", action="store_true")
@@ -166,7 +185,7 @@ def main() -> int:
         shipped = None
     for s in sets:
         res[s.name] = {"before": s.score(s.labels(shipped.predict_proba(s.F)))} if shipped else {}
-    folds = [folds_of(s, args.folds) for s in sets]
+    folds = shared_folds(sets, args.folds)
     k = max(int(f.max()) + 1 for f in folds)
     probs = [np.zeros(len(s.cand)) for s in sets]
     for f, g in itertools.combinations_with_replacement(range(k), 2):

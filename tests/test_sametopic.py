@@ -62,3 +62,5 @@ def test_same_kind_events_hold_their_floors():
     for src, c in dating["by_source"].items():
         if c.get("labelled"):
             assert c["within_1_day"] / c["labelled"] >= FLOORS["dates_within_1_day"], (src, c)
+    months = dating["month_only"]
+    assert months.get("labelled") and months["right_month"] / months["labelled"] >= FLOORS["month_only_right"], months

@@ -108,11 +108,42 @@ APART = 1e9  # the linkage distance of two articles that cannot share a story (a
 
 def spans_of(days: np.ndarray | None, n: int) -> np.ndarray | None:
     """``(n, 2)`` earliest and latest publication day per unit from ``days`` (one per unit, or already
-    ``(n, 2)``); NaN where undated. None stays None."""
+    ``(n, 2)``, or ``(n, 4)`` with each unit's time window after them: :func:`windows_apart`); NaN where
+    undated. None stays None."""
     if days is None:
         return None
     d = np.asarray(days, dtype=np.float64)
-    return np.stack([d, d], axis=1) if d.ndim == 1 else d.reshape(n, 2)
+    if d.ndim == 1:
+        return np.stack([d, d], axis=1)
+    return d.reshape(n, d.shape[1] if d.ndim == 2 and d.shape[1] == 4 else 2)
+
+
+def with_windows(span: np.ndarray | None, window: np.ndarray | None, n: int) -> np.ndarray | None:
+    """``(n, 4)``: each unit's publication span (:func:`spans_of`) and its time window (earliest and
+    latest day it can be from; NaN: unknown), or the span alone without windows."""
+    if window is None:
+        return span
+    s = spans_of(span, n) if span is not None else np.full((n, 2), np.nan)
+    return np.hstack([s[:, :2], np.asarray(window, dtype=np.float64).reshape(n, 2)])
+
+
+def family_windows(fam: np.ndarray, n_fam: int, window: np.ndarray | None) -> np.ndarray | None:
+    """Each copy family's time window: the hull of its members' (a family is never kept further from
+    a story than its loosest member would be); NaN when no member has one."""
+    if window is None:
+        return None
+    return _label_spans(np.asarray(fam, dtype=np.int64), np.asarray(window, dtype=np.float64).reshape(-1, 2))
+
+
+def windows_apart(span: np.ndarray, a: np.ndarray, b: np.ndarray, max_days: float) -> np.ndarray:
+    """Whether the time windows of units ``a`` and ``b`` (columns 2 and 3 of a ``(n, 4)`` span) lie
+    more than ``max_days`` apart: an article of September and one of some day of November cannot
+    be one story, whatever else they share. False where either is unknown or there are no windows."""
+    if span.shape[1] < 4:
+        return np.zeros(len(a), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        gap = np.maximum(span[a, 2], span[b, 2]) - np.minimum(span[a, 3], span[b, 3])
+        return gap > max_days
 
 
 def family_spans(fam: np.ndarray, n_fam: int, days: np.ndarray | None) -> np.ndarray | None:
@@ -149,6 +180,7 @@ def _average_linkage(S: sp.csr_matrix, members: np.ndarray, threshold: float,
         ia, ib = np.triu_indices(len(members), 1)
         far = apart(local, ia, ib, max_days)
         far &= sub[ia, ib] < bridge  # strong direct evidence may join articles further apart
+        far |= windows_apart(local, ia, ib, max_days)
         D[ia[far], ib[far]] = D[ib[far], ia[far]] = APART
     np.fill_diagonal(D, 0.0)
     iu = np.triu_indices(len(members), 1)

@@ -88,8 +88,13 @@ def cluster_sharded(n: int, pairs: np.ndarray, probs: np.ndarray, cfg: Any, exec
 
 
 def group(
-    n: int, m: Matching, cfg: Config, reporter: Reporter | None = None, executor: str | Executor | None = None
+    n: int, m: Matching, cfg: Config, reporter: Reporter | None = None, executor: str | Executor | None = None,
+    window: np.ndarray | None = None,
 ) -> np.ndarray:
+    """A story label per article. ``window``: ``(n, 2)`` earliest and latest day each article can be
+    from (:func:`storyline.represent.stage.time_windows`; NaN: unknown); articles whose windows lie
+    further apart than ``max_days`` are never linked."""
+    from storyline.cluster import with_windows
     from storyline.verify.model import load as load_model
 
     reporter = reporter or Reporter(show=False)
@@ -98,11 +103,13 @@ def group(
         ccfg = cfg.resolved_cluster(load_model(m.model).cluster)
         days = m.published
         if cfg.match.collapse_copies:
-            from storyline.cluster import _renumber, collapse_copies, family_spans
+            from storyline.cluster import _renumber, collapse_copies, family_spans, family_windows
 
             fam, n_fam, fpairs, fprobs = collapse_copies(n, m.pairs, m.probs, cfg.match.copy_probability)
-            return _renumber(cluster_sharded(n_fam, fpairs, fprobs, ccfg, ex,
-                                             days=family_spans(fam, n_fam, days))[fam])
+            spans = with_windows(family_spans(fam, n_fam, days), family_windows(fam, n_fam, window), n_fam)
+            return _renumber(cluster_sharded(n_fam, fpairs, fprobs, ccfg, ex, days=spans)[fam])
+        if window is not None:
+            days = with_windows(None if days is None else np.asarray(days, dtype=np.float64), window, n)
         return cluster_sharded(n, m.pairs, m.probs, ccfg, ex, days=days)
 
 
@@ -114,7 +121,10 @@ class ClusterStage(Stage):
     makes = ("labels",)
 
     def __call__(self, run: Run) -> None:
-        run.labels = group(len(run.articles), run.matching, run.cfg, run.reporter, run.executor)
+        from storyline.represent.stage import time_windows
+
+        window = time_windows(run.articles, run.cfg.match.url_dates) if run.cfg.cluster.max_days is not None else None
+        run.labels = group(len(run.articles), run.matching, run.cfg, run.reporter, run.executor, window)
 
 
 def build_stories(articles: Sequence[Article], labels: np.ndarray, m: Matching) -> list[Story]:

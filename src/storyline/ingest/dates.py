@@ -33,6 +33,7 @@ __all__ = [
     "dateline_date",
     "infer_date",
     "lede_date",
+    "month_of",
     "resolve_relative",
     "top_line_date",
     "url_date",
@@ -535,6 +536,23 @@ def _url_partial(url: str | None) -> tuple[int | None, int | None]:
     if mt:
         return int(mt.group(1)), None
     return None, None
+
+
+def month_of(text: str | None, url: str | None = None) -> tuple[int, int] | None:
+    """The year and month a page names for itself without a day, or None: its URL (``/2022/09/slug``)
+    or a leading ``date YYYY-MM`` line. It places an undated article within a month, a window that
+    keeps it out of stories of other months (:func:`storyline.represent.stage.time_window`)."""
+    year, month = _url_partial(url)
+    if year is None or month is None:
+        my, mm, _ = _marker(text or "")
+        if _MIN_YEAR <= my <= _MAX_YEAR and 1 <= mm <= 12:
+            year, month = my, mm
+    if year is None or month is None or not _MIN_YEAR <= year <= _MAX_YEAR:
+        return None
+    cap = _today_cap()
+    if (year, month) > (cap.year, cap.month):
+        return None
+    return year, month
 
 
 # -- dateline --------------------------------------------------------------------------------

@@ -37,12 +37,13 @@ from storyline.model import Article
 from storyline.multilingual import embed
 from storyline.multilingual.lang import is_english
 from storyline.multilingual.scripts import name_keys, numbers
-from storyline.verify.features import figures
+from storyline.verify.features import figures, percentages
 
 log = logging.getLogger(__name__)
 
 FEATURES = ("cosine", "same_language", "cosine_same_language", "names", "numbers", "day_gap", "dated",
-            "figures_conflict", "figures_shared")
+            "figures_conflict", "figures_shared", "percent_conflict", "percent_shared", "relative_cosine",
+            "relative_cosine_min")
 MODEL_PATH = Path(__file__).with_name("pair_model.json")
 NEIGHBOURS = 10
 MIN_COSINE = 0.78
@@ -69,20 +70,64 @@ class Signals:
     numbers: list[frozenset[str]]
     days: np.ndarray
     figures: list[frozenset[str]] | None = None  # the headline's and lede's figures, one writing in any language
+    percents: list[frozenset[float]] | None = None  # the percentages of the headline and lede
+    nearest: np.ndarray | None = None  # (n, languages) each article's highest cosine among each language's others
+    lang_index: np.ndarray | None = None  # each article's language as a column of ``nearest``
+    window: np.ndarray | None = None  # (n, 2) earliest and latest day each can be from (a month when undated)
+
+
+NEAREST_CHUNK = 2048  # rows of the cosine matrix held at once
+
+
+def nearest_by_language(vectors: np.ndarray, langs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each article's highest cosine to another article of each language, and each article's language
+    as a column index.
+
+    Cosines between two languages run lower than within one, and lower still across scripts; how a
+    pair's cosine stands against the best each article finds in the other's language does not
+    depend on the pair of languages (:data:`FEATURES` ``relative_cosine``).
+    """
+    names, index = np.unique(np.asarray(langs, dtype=object).astype(str), return_inverse=True)
+    n = len(vectors)
+    out = np.full((n, len(names)), -1.0, dtype=np.float32)
+    for s in range(0, n, NEAREST_CHUNK):
+        S = vectors[s : s + NEAREST_CHUNK] @ vectors.T
+        S[np.arange(len(S)), np.arange(s, s + len(S))] = -1.0
+        for k in range(len(names)):
+            out[s : s + len(S), k] = S[:, index == k].max(axis=1)
+    return out, index.astype(np.int64)
 
 
 def signals(articles: Sequence[Article], url_dates: bool = True) -> Signals:
-    from storyline.represent.stage import article_days
+    from storyline.represent.stage import article_days, time_windows
 
     heads = [head(a) for a in articles]
+    vectors = embed.encode(heads)
+    langs = [(a.lang or "en").split("-")[0].lower() for a in articles]
+    nearest, lang_index = nearest_by_language(vectors, langs) if len(articles) else (None, None)
     return Signals(
-        vectors=embed.encode(heads),
-        langs=[(a.lang or "en").split("-")[0].lower() for a in articles],
+        vectors=vectors,
+        nearest=nearest,
+        lang_index=lang_index,
+        langs=langs,
         names=[name_keys(h) for h in heads],
         numbers=[numbers(h) for h in heads],
         days=np.array([article_days(a, url_dates) for a in articles], dtype=np.float64),
         figures=[figures(a.headline, a.text) for a in articles],
+        window=time_windows(articles, url_dates),
+        percents=[percentages(a.headline, a.text) for a in articles],
     )
+
+
+def gaps(sig: Signals, pairs: np.ndarray) -> np.ndarray:
+    """Days between the two articles of each pair: between their days, or their windows (a month
+    when undated, :func:`storyline.represent.stage.time_window`); NaN when either is unknown."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    if sig.window is None:
+        return np.abs(sig.days[pairs[:, 0]] - sig.days[pairs[:, 1]])
+    from storyline.represent.stage import window_gap
+
+    return window_gap(sig.window, pairs[:, 0], pairs[:, 1])
 
 
 def candidates(sig: Signals, mask: np.ndarray, extra: np.ndarray, window_days: float,
@@ -110,27 +155,37 @@ def candidates(sig: Signals, mask: np.ndarray, extra: np.ndarray, window_days: f
     pairs = np.sort(pairs, axis=1)
     pairs = pairs[(pairs[:, 0] != pairs[:, 1]) & (mask[pairs[:, 0]] | mask[pairs[:, 1]])]
     pairs = np.unique(pairs, axis=0)
-    d = sig.days
-    a, b = d[pairs[:, 0]], d[pairs[:, 1]]
-    far = ~np.isnan(a) & ~np.isnan(b) & (np.abs(a - b) > window_days)
+    with np.errstate(invalid="ignore"):
+        far = gaps(sig, pairs) > window_days  # NaN (either unknown) compares False
     return pairs[~far]
 
 
 def features(sig: Signals, pairs: np.ndarray) -> np.ndarray:
     F = np.zeros((len(pairs), len(FEATURES)), dtype=np.float64)
+    gap_of = gaps(sig, pairs)
     for r, (i, j) in enumerate(pairs.tolist()):
         cos = float(sig.vectors[i] @ sig.vectors[j])
         same = float(sig.langs[i] == sig.langs[j])
         ni, nj = sig.names[i], sig.names[j]
         names = len(ni & nj) / max(1, min(len(ni), len(nj)))
         nums = min(3, len(sig.numbers[i] & sig.numbers[j]))
-        gap = abs(sig.days[i] - sig.days[j])
-        dated = float(not np.isnan(gap))
+        gap = float(gap_of[r])
+        dated = float(not np.isnan(sig.days[i] - sig.days[j]))  # both placed on a day
         fi, fj = (sig.figures[i], sig.figures[j]) if sig.figures is not None else ((), ())
         shared = len(fi & fj) if fi and fj else 0
         conflict = float(bool(fi and fj) and not shared)
         fshared = shared / min(len(fi), len(fj)) if fi and fj else 0.0
-        F[r] = (cos, same, cos * same, names, nums, min(gap, MAX_GAP) if dated else 0.0, dated, conflict, fshared)
+        pi, pj = (sig.percents[i], sig.percents[j]) if sig.percents is not None else ((), ())
+        pboth = bool(pi and pj)
+        pconflict = float(pboth and not (pi & pj))
+        pshared = len(pi & pj) / len(pi | pj) if pboth else 0.0
+        if sig.nearest is not None:
+            ri = cos - float(sig.nearest[i, sig.lang_index[j]])
+            rj = cos - float(sig.nearest[j, sig.lang_index[i]])
+        else:
+            ri = rj = 0.0
+        F[r] = (cos, same, cos * same, names, nums, 0.0 if np.isnan(gap) else min(gap, MAX_GAP), dated, conflict, fshared,
+                pconflict, pshared, (ri + rj) / 2, min(ri, rj))
     return F
 
 

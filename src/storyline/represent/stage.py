@@ -77,6 +77,40 @@ def article_days(a: Article, url_dates: bool = True) -> float:
     return t
 
 
+def time_window(a: Article, url_dates: bool = True) -> tuple[float, float]:
+    """The earliest and latest day an article can be from, in days since the epoch ((NaN, NaN): unknown).
+
+    Its day (:func:`article_days`) when known; else the month its URL or a leading date line names
+    (``/2022/09/slug``, ``date 2022-09``: :func:`storyline.ingest.dates.month_of`), from its first
+    day to the end of its last. Two articles whose windows lie further apart than a story can last
+    are never one story (:mod:`storyline.cluster`), and the cross-language decision counts the days
+    between their windows.
+    """
+    t = article_days(a, url_dates)
+    if t == t:
+        return t, t
+    from storyline.ingest.dates import month_of
+
+    ym = month_of(a.text, a.url if url_dates else None)
+    if ym is None:
+        return float("nan"), float("nan")
+    y, m = ym
+    lo = to_days(f"{y:04d}-{m:02d}-01T00:00:00+00:00")
+    hi = to_days(f"{y + m // 12:04d}-{m % 12 + 1:02d}-01T00:00:00+00:00")
+    return lo, hi
+
+
+def time_windows(articles: Sequence[Article], url_dates: bool = True) -> np.ndarray:
+    """``(n, 2)`` :func:`time_window` of each article."""
+    return np.array([time_window(a, url_dates) for a in articles], dtype=np.float64).reshape(-1, 2)
+
+
+def window_gap(w: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Days between the windows of ``a`` and ``b`` (rows of ``w``): 0 when they overlap, NaN when either is unknown."""
+    with np.errstate(invalid="ignore"):
+        return np.maximum(0.0, np.maximum(w[a, 0], w[b, 0]) - np.minimum(w[a, 1], w[b, 1]))
+
+
 def _tfidf_shard(counts: tuple[Any, Any], df_words: np.ndarray, df_entities: np.ndarray, n: int):
     W, E = counts
     return tfidf_weight(W, df_words, n), tfidf_weight(E, df_entities, n)

@@ -147,6 +147,46 @@ def figures(title: str, text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+PERCENT_WORDS = 120  # words of the lede read for the percentages it states
+_PCT_NUM = r"(\d{1,3}(?:[.,]\d{1,3})?)"
+_PCT_UNIT = (r"(?:%|\uff05|per ?cent|percent|prozent|por ?ciento|pour ?cent|per ?cento|por ?cento|procent\w*"
+             r"|процент\w*|відсот\w*|odstot\w*|la sut[aă]|τοις εκατό)(?!\w*punkt|\w* ?points?|\w* ?puntos?|\w* ?pontos?)")
+_PCT_AFTER = re.compile(_PCT_NUM + r"\s?" + _PCT_UNIT, re.IGNORECASE)
+_PCT_RANGE = re.compile(_PCT_NUM + r"\s?%?\s?(?:bis|to|a|à|y|e|und|and|и|ve|-|–|—|~|至)\s?(?:%|yüzde)?\s?" + _PCT_NUM
+                        + r"\s?" + _PCT_UNIT, re.IGNORECASE)
+_PCT_BEFORE = re.compile(r"(?:%|\uff05|yüzde)\s?" + _PCT_NUM, re.IGNORECASE)
+
+
+def _percent_head(title: str, text: str) -> str:
+    return " ".join([title or "", *(text or "").split()[:PERCENT_WORDS]])
+
+
+def _number(x: str) -> float:
+    return round(float(x.replace(",", ".")), 2)
+
+
+def percentages(title: str, text: str) -> frozenset[float]:
+    """The percentages the headline and lede state, in any of the ways news writes them ("3,25 %",
+    "3.00%-3.25%", "1,5 bis 1,75 Prozent", "yüzde 3,75", "50,9 por ciento"); percentage points
+    ("0,75 Prozentpunkte") are steps, not levels, and are left to :func:`figures`.
+
+    A rate's new level, a vote share, an inflation figure: two reports of one decision or one count
+    give the same ones; a decision or a round of another week gives others.
+    """
+    head = _percent_head(title, text)
+    found: set[str] = set()
+    for rx in (_PCT_RANGE, _PCT_AFTER, _PCT_BEFORE):
+        for m in rx.finditer(head):
+            found.update(g for g in m.groups() if g)
+    out = set()
+    for x in found:
+        try:
+            out.add(_number(x))
+        except ValueError:  # pragma: no cover - the pattern gives digits
+            continue
+    return frozenset(out)
+
+
 def to_days(published: str | None) -> float:
     """Days since the epoch for an ISO date, NaN when unknown or unparseable."""
     if not published:
