@@ -99,3 +99,42 @@ def test_small_stories_are_unchanged(n):
     ids, docs = _story(n)
     likely = st._likely_pairs(ids, docs, None)
     assert len(likely) == n * (n - 1) // 2  # up to CANDIDATES + 1 articles every pair is a candidate
+
+
+def _units(m: int, seed: int):
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=(m // 12 + 1, 32))
+    sem = base[rng.integers(0, len(base), m)] + 0.35 * rng.normal(size=(m, 32))
+    sem = (sem / np.linalg.norm(sem, axis=1, keepdims=True)).astype(np.float32)
+    lex = sp.random(m, 200, density=0.02, random_state=seed, format="csr")
+    norms = np.sqrt(np.asarray(lex.multiply(lex).sum(axis=1))).ravel()
+    return sem, (sp.diags(1.0 / np.maximum(norms, 1e-9)) @ lex).tocsr()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_digest_sentence_clusters_by_rows_equal_one_matrix(seed):
+    from storyline.digest import context
+
+    sem, lex = _units(500, seed)
+    dense = context.similarity(sem, lex)
+    by_rows = context.UnitSimilarity(sem, lex)
+
+    def canon(labels):
+        seen: dict[int, int] = {}
+        return [seen.setdefault(x, len(seen)) for x in labels]
+
+    assert canon(context.clusters(dense, context.SENT_SIM)) == canon(context.clusters(by_rows, context.SENT_SIM))
+    idx = [3, 40, 41, 499]
+    assert np.allclose(context.block(dense, idx), context.block(by_rows, idx), atol=1e-6)
+    assert np.allclose(dense[7], by_rows[7], atol=1e-6) and abs(dense[7, 9] - by_rows[7, 9]) < 1e-6
+
+
+def test_large_stories_never_hold_a_units_square(monkeypatch):
+    from storyline.digest import context
+
+    sem, lex = _units(300, 4)
+    monkeypatch.setattr(context, "DENSE_UNITS", 100)
+    assert isinstance(context.unit_similarity(sem, lex), context.UnitSimilarity)
+    assert isinstance(context.unit_similarity(sem[:80], lex[:80]), np.ndarray)

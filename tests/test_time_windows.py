@@ -141,3 +141,47 @@ def test_cross_language_pairs_with_other_percentages_are_less_likely():
     conflict[0, match.FEATURES.index("percent_conflict")] = 1.0
     p_agree, p_none, p_conflict = (float(model.predict_proba(x)[0]) for x in (agree, base, conflict))
     assert p_agree > p_none > p_conflict
+
+
+def test_nearest_by_language_computes_what_the_decision_reads():
+    from storyline.multilingual.match import nearest_by_language
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(120, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    langs = rng.choice(["en", "de", "fr", "ru"], size=120, p=[0.5, 0.2, 0.2, 0.1]).tolist()
+    routed = np.array([lang != "en" for lang in langs])
+    full, index = nearest_by_language(vectors, langs)
+    part, index2 = nearest_by_language(vectors, langs, routed)
+    assert (index == index2).all()
+    english = sorted(set(langs)).index("en")
+    needed = np.ones_like(full, dtype=bool)
+    needed[~routed, english] = False  # an English article is only ever paired with a routed one
+    assert np.array_equal(full[needed], part[needed])
+    S = vectors @ vectors.T
+    np.fill_diagonal(S, -1.0)
+    de = np.array([lang == "de" for lang in langs])
+    assert np.allclose(full[:, sorted(set(langs)).index("de")], S[:, de].max(axis=1), atol=1e-6)
+
+
+def test_articles_jsonl_gives_an_undated_page_its_month(tmp_path):
+    import json
+
+    import storyline
+
+    rows = [
+        {"id": "a", "url": "https://www.example-news.com/2022/09/central-bank-raises-rates",
+         "text": "The central bank raised its main rate by three quarters of a point on Thursday, its "
+                 "largest step since the currency was launched, and said more rises would follow."},
+        {"id": "b", "text": " date 2022-10 The central bank raised its main rate again on Thursday, by "
+                            "three quarters of a point, and warned that a recession was now more likely."},
+        {"id": "c", "published": "2022-10-27", "text": "The central bank raised its main rate on Thursday."},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    storyline.run([src], out=tmp_path / "out", extras=False, semantic=False)
+    got = {r["id"]: r for r in map(json.loads, (tmp_path / "out" / "articles.jsonl").read_text().splitlines())}
+    assert (got["a"]["published_month"], got["a"]["month_source"]) == ("2022-09", "url")
+    assert (got["b"]["published_month"], got["b"]["month_source"]) == ("2022-10", "text")
+    assert "published_month" not in got["c"] and got["c"]["published"] == "2022-10-27"
+    assert got["a"]["story_id"] != got["b"]["story_id"]

@@ -102,6 +102,10 @@ def lexical(texts: list[str]) -> Any:
         return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
 
 
+DENSE_UNITS = 4000  # a story's units up to this many are compared as one matrix; more, row blocks when asked
+ROW_BLOCK = 1024  # rows of the similarity computed at once
+
+
 def similarity(sem: np.ndarray | None, lex: Any) -> np.ndarray:
     s = np.asarray((lex @ lex.T).toarray(), dtype=np.float32)
     if sem is not None:
@@ -109,8 +113,52 @@ def similarity(sem: np.ndarray | None, lex: Any) -> np.ndarray:
     return np.clip(s, 0.0, 1.0)
 
 
-def clusters(sim: np.ndarray, threshold: float, cannot: np.ndarray | None = None) -> list[int]:
-    """Average-linkage clusters of items whose similarity is at least ``threshold``."""
+class UnitSimilarity:
+    """:func:`similarity` without its m x m matrix, for stories of many thousand units: ``sim[i]`` is a
+    row, ``sim[i, j]`` one value, :meth:`rows` some rows, each computed when asked (memory grows with
+    the story, not with its square)."""
+
+    def __init__(self, sem: np.ndarray | None, lex: Any):
+        self.sem, self.lex = sem, lex
+        self.shape = (lex.shape[0], lex.shape[0])
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def rows(self, idx: Any) -> np.ndarray:
+        idx = np.asarray(idx, dtype=np.int64).ravel()
+        s = np.asarray((self.lex[idx] @ self.lex.T).toarray(), dtype=np.float32)
+        if self.sem is not None:
+            s = np.maximum(s, self.sem[idx] @ self.sem.T)
+        return np.clip(s, 0.0, 1.0)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, tuple):
+            i, j = key
+            return self.rows([i])[0, j]
+        return self.rows([key])[0]
+
+
+def unit_similarity(sem: np.ndarray | None, lex: Any) -> np.ndarray | UnitSimilarity:
+    """The units' pairwise similarity: one matrix up to :data:`DENSE_UNITS` units, else computed by rows."""
+    return similarity(sem, lex) if lex.shape[0] <= DENSE_UNITS else UnitSimilarity(sem, lex)
+
+
+def block(sim: np.ndarray | UnitSimilarity, idx: Any) -> np.ndarray:
+    """The square of ``sim`` over ``idx``."""
+    idx = np.asarray(idx, dtype=np.int64).ravel()
+    return sim[np.ix_(idx, idx)] if isinstance(sim, np.ndarray) else sim.rows(idx)[:, idx]
+
+
+def clusters(sim: np.ndarray | UnitSimilarity, threshold: float, cannot: np.ndarray | None = None) -> list[int]:
+    """Average-linkage clusters of items whose similarity is at least ``threshold``.
+
+    Computed by rows (a :class:`UnitSimilarity`), the linkage runs on each connected component of the
+    pairs at least ``threshold`` similar, one at a time: the same clusters (an average-linkage merge
+    at that level needs one such pair between its two sides), numbered by first member.
+    """
+    if isinstance(sim, UnitSimilarity):
+        return _clusters_by_component(sim, threshold)
     n = len(sim)
     if n == 0:
         return []
@@ -127,6 +175,37 @@ def clusters(sim: np.ndarray, threshold: float, cannot: np.ndarray | None = None
     z = linkage(squareform(np.clip(dist, 0, 1), checks=False), method="average")
     labels = fcluster(z, t=1.0 - threshold, criterion="distance")
     return [int(x) - 1 for x in labels]
+
+
+def _clusters_by_component(sim: UnitSimilarity, threshold: float) -> list[int]:
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    m = len(sim)
+    rs, cs = [], []
+    for s in range(0, m, ROW_BLOCK):
+        rows = sim.rows(np.arange(s, min(m, s + ROW_BLOCK)))
+        i, j = np.nonzero(rows >= threshold)
+        keep = j > i + s
+        rs.append(i[keep] + s)
+        cs.append(j[keep])
+    r, c = np.concatenate(rs), np.concatenate(cs)
+    _, comp = connected_components(sp.csr_matrix((np.ones(len(r), np.int8), (r, c)), shape=(m, m)), directed=False)
+    labels = np.full(m, -1, dtype=np.int64)
+    nxt = 0
+    for i in range(m):
+        if labels[i] >= 0:
+            continue
+        members = np.flatnonzero(comp == comp[i])
+        local = np.asarray(clusters(block(sim, members), threshold)) if len(members) > 1 else np.zeros(1, np.int64)
+        _, local = np.unique(local, return_inverse=True)
+        # number the component's clusters by their first member
+        first = {}
+        for x in local.ravel().tolist():
+            first.setdefault(x, len(first))
+        labels[members] = nxt + np.array([first[x] for x in local.ravel().tolist()])
+        nxt += len(first)
+    return labels.tolist()
 
 
 # ----------------------------------------------------------------------------- sources
@@ -362,7 +441,7 @@ def prepare(articles: Sequence[Article], provenance: dict | None = None, vectors
     index = EntityIndex(
         [[t if (a, u) in usable else "" for u, t in enumerate(us)] for a, us in enumerate(docs)]
     )
-    sim = similarity(sem, lex)
+    sim = unit_similarity(sem, lex)
     labels = clusters(sim, SENT_SIM)
     return Ctx(
         arts, outlets, report, grades, pubs, docs, cand, texts, sem, lex, sim, labels, index, enc, cache

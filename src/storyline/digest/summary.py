@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from storyline.digest.context import Ctx
+from storyline.digest.context import Ctx, block
 from storyline.digest.quotes import find_quotes
 from storyline.digest.text import words
 
@@ -108,18 +108,22 @@ def _pagerank(w: np.ndarray, pers: np.ndarray, d: float = 0.85, iters: int = 60)
 def _representative(ctx: Ctx, idx: list[int]) -> int | None:
     """The wording to show: an original's (not a spun copy's), central, with balanced quotes."""
     best, score = None, -1e9
-    for i in idx:
+    rows = None if isinstance(ctx.sim, np.ndarray) or len(idx) < 2 else block(ctx.sim, idx)
+    for k, i in enumerate(idx):
         a, _ = ctx.cand[i]
         t = ctx.texts[i]
         if len(words(t)) < 8 or t.rstrip()[-1:] not in ".!?”\"’'":
             continue
-        s = float(np.mean([ctx.sim[i, j] for j in idx])) if len(idx) > 1 else 0.0
+        if rows is not None:
+            s = float(np.mean(rows[k]))
+        else:
+            s = float(np.mean([ctx.sim[i, j] for j in idx])) if len(idx) > 1 else 0.0
         if ctx.grades[a] == "spun":
             s -= 1.0
         if (t.count("“") != t.count("”")) or t.count('"') % 2:
             s -= 0.5
         if ctx.report[a] == ctx.arts[a].id:
             s += 0.05
-        if s > score:
+        if s > score + 1e-6:  # near-ties (float noise) keep the first
             best, score = i, s
     return best

@@ -33,6 +33,7 @@ __all__ = [
     "dateline_date",
     "infer_date",
     "lede_date",
+    "month_and_source",
     "month_of",
     "resolve_relative",
     "top_line_date",
@@ -542,17 +543,24 @@ def month_of(text: str | None, url: str | None = None) -> tuple[int, int] | None
     """The year and month a page names for itself without a day, or None: its URL (``/2022/09/slug``)
     or a leading ``date YYYY-MM`` line. It places an undated article within a month, a window that
     keeps it out of stories of other months (:func:`storyline.represent.stage.time_window`)."""
+    got = month_and_source(text, url)
+    return None if got is None else got[0]
+
+
+def month_and_source(text: str | None, url: str | None = None) -> tuple[tuple[int, int], str] | None:
+    """:func:`month_of` and where it came from: ``url`` or ``text`` (the leading date line)."""
     year, month = _url_partial(url)
+    source = "url"
     if year is None or month is None:
         my, mm, _ = _marker(text or "")
         if _MIN_YEAR <= my <= _MAX_YEAR and 1 <= mm <= 12:
-            year, month = my, mm
+            year, month, source = my, mm, "text"
     if year is None or month is None or not _MIN_YEAR <= year <= _MAX_YEAR:
         return None
     cap = _today_cap()
     if (year, month) > (cap.year, cap.month):
         return None
-    return year, month
+    return (year, month), source
 
 
 # -- dateline --------------------------------------------------------------------------------

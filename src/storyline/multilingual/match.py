@@ -79,23 +79,37 @@ class Signals:
 NEAREST_CHUNK = 2048  # rows of the cosine matrix held at once
 
 
-def nearest_by_language(vectors: np.ndarray, langs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def nearest_by_language(vectors: np.ndarray, langs: Sequence[str], mask: np.ndarray | None = None,
+                        ) -> tuple[np.ndarray, np.ndarray]:
     """Each article's highest cosine to another article of each language, and each article's language
     as a column index.
 
     Cosines between two languages run lower than within one, and lower still across scripts; how a
     pair's cosine stands against the best each article finds in the other's language does not
-    depend on the pair of languages (:data:`FEATURES` ``relative_cosine``).
+    depend on the pair of languages (:data:`FEATURES` ``relative_cosine``). Only what the decision
+    reads is computed (every pair here involves a ``mask`` article): the ``mask`` articles' rows in
+    full, the others' in the ``mask`` articles' languages; the rest stays -1. The cost is that of the
+    candidate search, ``mask`` articles x all articles.
     """
     names, index = np.unique(np.asarray(langs, dtype=object).astype(str), return_inverse=True)
+    index = index.astype(np.int64).ravel()
     n = len(vectors)
+    mask = np.ones(n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
     out = np.full((n, len(names)), -1.0, dtype=np.float32)
-    for s in range(0, n, NEAREST_CHUNK):
-        S = vectors[s : s + NEAREST_CHUNK] @ vectors.T
-        S[np.arange(len(S)), np.arange(s, s + len(S))] = -1.0
+    rows = np.flatnonzero(mask)
+    for s in range(0, len(rows), NEAREST_CHUNK):
+        part = rows[s : s + NEAREST_CHUNK]
+        S = vectors[part] @ vectors.T  # (part, n)
+        S[np.arange(len(part)), part] = -1.0
         for k in range(len(names)):
-            out[s : s + len(S), k] = S[:, index == k].max(axis=1)
-    return out, index.astype(np.int64)
+            cols = index == k
+            if cols.any():
+                out[part, k] = S[:, cols].max(axis=1)
+        # the other articles' best among these rows' languages
+        for k in np.unique(index[part]).tolist():
+            sel = index[part] == k
+            out[~mask, k] = np.maximum(out[~mask, k], S[sel][:, ~mask].max(axis=0))
+    return out, index
 
 
 def signals(articles: Sequence[Article], url_dates: bool = True) -> Signals:
@@ -104,7 +118,7 @@ def signals(articles: Sequence[Article], url_dates: bool = True) -> Signals:
     heads = [head(a) for a in articles]
     vectors = embed.encode(heads)
     langs = [(a.lang or "en").split("-")[0].lower() for a in articles]
-    nearest, lang_index = nearest_by_language(vectors, langs) if len(articles) else (None, None)
+    nearest, lang_index = nearest_by_language(vectors, langs, routed(articles)) if len(articles) else (None, None)
     return Signals(
         vectors=vectors,
         nearest=nearest,
