@@ -182,6 +182,8 @@ LEDES = [
     ("", "De regering presenteerde op 18 september 2024 de miljoenennota.", "nl", "2024-09-18"),
     ("Ο πρωθυπουργός μίλησε στις 18 Σεπτεμβρίου 2024", "Ο πρωθυπουργός μίλησε στη Βουλή.", "el", "2024-09-18"),
     ("Kongress 18.09.2024", "Der Parteitag begann in Berlin.", "de", "2024-09-18"),
+    ("", "首相宣布辭職 圖/法新社 【2024. 9. 18 倫敦】 首相在官邸外向媒體說明辭意。", "zh", "2024-09-18"),
+    ("", "기사입력 2024. 09. 18. 오전 9:10 총리가 사임을 발표했다.", "ko", "2024-09-18"),
     # the same, the language unknown
     ("", "Le gouvernement a présenté le 18 septembre 2024 un budget de rigueur.", None, "2024-09-18"),
     ("", "Президент подписал указ 18 сентября 2024 года.", None, "2024-09-18"),

@@ -45,7 +45,7 @@ FEATURES = ("cosine", "same_language", "cosine_same_language", "names", "numbers
             "figures_conflict", "figures_shared", "percent_conflict", "percent_shared", "relative_cosine",
             "relative_cosine_min")
 MODEL_PATH = Path(__file__).with_name("pair_model.json")
-NEIGHBOURS = 10
+NEIGHBOURS = 50  # e5 neighbours per article (10 found 67% of the same-story pairs of the same-kind set; docs/benchmarks.md)
 MIN_COSINE = 0.78
 HEAD_CHARS = 600
 MAX_GAP = 7.0  # days; the feature saturates here (the window drops pairs further apart)
