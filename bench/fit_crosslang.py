@@ -53,7 +53,6 @@ class Set:
         gid = {a.id: g for a, g in zip(arts, groups)}
         self.groups = np.array([gid[a.id] for a in self.arts])
         self.sig = match.signals(self.arts, self.cfg.match.url_dates)
-        self.window = self.sig.window
         self.mask = match.routed(self.arts)
         pairs = np.asarray(self.m.pairs, dtype=np.int64).reshape(-1, 2)
         self.involved = self.mask[pairs[:, 0]] | self.mask[pairs[:, 1]] if len(pairs) else np.zeros(0, bool)
@@ -76,7 +75,7 @@ class Set:
         order = np.lexsort((out_pairs[:, 1], out_pairs[:, 0]))
         m2 = Matching(out_pairs[order], out_probs[order].astype(np.float32), np.zeros((len(order), 1), np.float32),
                       dict(m.counts), m.model, m.days, m.dated, m.published)
-        return group(len(self.arts), m2, self.cfg, window=self.window)
+        return group(len(self.arts), m2, self.cfg, window=self.sig.window)
 
     def score(self, labels: np.ndarray) -> dict:
         from eval_sametopic import pairwise

@@ -340,3 +340,13 @@ def page(browser: Any) -> Iterator[Any]:
     pg = ctx.new_page()
     yield pg
     ctx.close()
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    """An empty store in a temporary folder, closed afterwards."""
+    from storyline.store import Store
+
+    s = Store(tmp_path / "s.db")
+    yield s
+    s.close()

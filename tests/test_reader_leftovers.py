@@ -123,13 +123,6 @@ def _art(i: str, published: str | None, outlet: str = "O") -> Article:
                    outlet=outlet, published=published)  # fmt: skip
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    s = Store(tmp_path / "s.db")
-    yield s
-    s.close()
-
-
 def test_an_undated_story_has_no_publication_dates(store: Store) -> None:
     store.add_articles([_art("u1", None), _art("u2", None)])
     store.put_story({"story_id": "undated", "title": "Undated", "article_ids": ["u1", "u2"]})

@@ -42,13 +42,6 @@ def art(i: int | str, text: str | None = None, day: int = 0, outlet: str = "O", 
     )
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    s = Store(tmp_path / "s.db")
-    yield s
-    s.close()
-
-
 # -- schema ---------------------------------------------------------------------------------
 
 

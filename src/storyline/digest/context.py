@@ -193,10 +193,9 @@ def _clusters_by_component(sim: UnitSimilarity, threshold: float) -> list[int]:
     _, comp = connected_components(sp.csr_matrix((np.ones(len(r), np.int8), (r, c)), shape=(m, m)), directed=False)
     labels = np.full(m, -1, dtype=np.int64)
     nxt = 0
-    for i in range(m):
-        if labels[i] >= 0:
-            continue
-        members = np.flatnonzero(comp == comp[i])
+    order = np.argsort(comp, kind="stable")
+    groups = np.split(order, np.flatnonzero(np.diff(comp[order])) + 1)
+    for members in sorted(groups, key=lambda g: int(g[0])):  # components by first member
         local = np.asarray(clusters(block(sim, members), threshold)) if len(members) > 1 else np.zeros(1, np.int64)
         _, local = np.unique(local, return_inverse=True)
         # number the component's clusters by their first member

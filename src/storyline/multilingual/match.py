@@ -113,12 +113,13 @@ def nearest_by_language(vectors: np.ndarray, langs: Sequence[str], mask: np.ndar
 
 
 def signals(articles: Sequence[Article], url_dates: bool = True) -> Signals:
-    from storyline.represent.stage import article_days, time_windows
+    from storyline.represent.stage import time_windows
 
     heads = [head(a) for a in articles]
     vectors = embed.encode(heads)
     langs = [(a.lang or "en").split("-")[0].lower() for a in articles]
     nearest, lang_index = nearest_by_language(vectors, langs, routed(articles)) if len(articles) else (None, None)
+    window = time_windows(articles, url_dates)
     return Signals(
         vectors=vectors,
         nearest=nearest,
@@ -126,9 +127,9 @@ def signals(articles: Sequence[Article], url_dates: bool = True) -> Signals:
         langs=langs,
         names=[name_keys(h) for h in heads],
         numbers=[numbers(h) for h in heads],
-        days=np.array([article_days(a, url_dates) for a in articles], dtype=np.float64),
+        days=np.where(window[:, 0] == window[:, 1], window[:, 0], np.nan),  # placed on a day (not a month)
         figures=[figures(a.headline, a.text) for a in articles],
-        window=time_windows(articles, url_dates),
+        window=window,
         percents=[percentages(a.headline, a.text) for a in articles],
     )
 
