@@ -40,6 +40,11 @@ from metrics import scores
 FOLDER = BENCH / "realdata" / ".sametopic"
 SHARED = ROOT.parent / "shared" / "data" / "realdata" / "sametopic-pages.jsonl"
 ENV = "STORYLINE_SAMETOPIC"
+# The set's further parts (recipes ``sametopic-c.json``, ``sametopic-d.json``; texts git-ignored): part c is
+# fitted on beside a and b (bench/fit_crosslang.py, bench/fit_matching.py); part d is held out, never fitted on
+# nor used to choose anything: ``--data bench/realdata/.sametopic-d`` scores what a new set gets.
+PARTS = {"c": BENCH / "realdata" / ".sametopic-c", "d": BENCH / "realdata" / ".sametopic-d"}
+FITTED_PARTS = ("c",)
 
 
 def data_files(given: str | None = None) -> list[Path]:
@@ -52,6 +57,16 @@ def data_files(given: str | None = None) -> list[Path]:
     if SHARED.exists():
         return [SHARED]
     return sorted(FOLDER.glob("*.jsonl")) if FOLDER.is_dir() else []
+
+
+def fitted_parts() -> dict[str, list[Path]]:
+    """The further parts the models are fitted on (:data:`FITTED_PARTS`), those whose texts are here."""
+    out = {}
+    for name in FITTED_PARTS:
+        files = sorted(PARTS[name].glob("*.jsonl")) if PARTS[name].is_dir() else []
+        if files:
+            out[name] = files
+    return out
 
 
 def load(files: list[Path], label: str = "story") -> list[dict]:

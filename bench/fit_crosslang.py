@@ -8,8 +8,9 @@ It is fitted here on the candidate pairs of two real sets:
 
 - the multilingual set (``../shared/data/realdata/multilingual-pages.jsonl``,
   ``bench/realdata/multilingual.json``; each event its own group);
-- the same-kind events set (``bench/realdata/sametopic-*.json``, pages given
-  without their dates; groups of same-kind events close in time).
+- the same-kind events set (``bench/realdata/sametopic-{a,b}.json``) and its part c
+  (``sametopic-c.json``), each given without their dates and again with them; groups of
+  same-kind events close in time. Part d (``sametopic-d.json``) is held out: never fitted on.
 
 Cross-fitted figures: the groups are split into folds; every candidate pair is
 scored by a model fitted without either of its articles' folds, then each whole
@@ -96,15 +97,16 @@ def load_sets(with_dated: bool = True) -> list[Set]:
     if path.exists():
         arts = em.load(path)
         out.append(Set("multilingual", arts, [a.meta["story"] for a in arts]))
-    files = es.data_files()
-    if files:
-        docs = es.load(files)
-        from storyline.ingest import place_in_time
+    from storyline.ingest import place_in_time
 
+    parts = [("sametopic", es.data_files())] if es.data_files() else []
+    parts += [(f"sametopic-{name}", files) for name, files in es.fitted_parts().items()]
+    for base, files in parts:
+        docs = es.load(files)
         g = {d["id"]: d.get("group") or d["story"] for d in docs}
         # as a new user gives them (no dates: each page placed in time by what it says), and as a feed
         # gives them (each with its labelled date): same-day pages of other events are negatives too
-        for name, dated in (("sametopic", False), ("sametopic-dated", True)):
+        for name, dated in ((base, False), (f"{base}-dated", True)):
             if dated and not with_dated:
                 continue
             arts = [Article(id=d["id"], text=d["text"], title=d.get("title", ""), url=d.get("url", ""),

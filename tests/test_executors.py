@@ -384,6 +384,25 @@ def test_ray_gives_the_local_stories_on_the_sample_corpus(ray_executor, tmp_path
     assert len(list((tmp_path / "ray").glob("articles-*.parquet"))) == len(sharded) // 8 + 1
 
 
+def test_ray_outputs_give_an_undated_page_its_month_as_local_ones_do(ray_executor, tmp_path):
+    rows = [
+        {"id": "a", "url": "https://www.example-news.com/2022/09/central-bank-raises-rates",
+         "title": "Central bank raises rates", "text": "The central bank raised its main rate on Thursday."},
+        {"id": "b", "title": "Central bank raises rates again",
+         "text": " date 2022-10 The central bank raised its main rate again on Thursday."},
+        {"id": "c", "published": "2022-10-27", "text": "The central bank raised its main rate on Thursday."},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    storyline.run([src], out=tmp_path / "local", extras=False, semantic=False)
+    storyline.run([src], out=tmp_path / "ray", extras=False, semantic=False, executor=ray_executor, shard_size=2)
+    sharded = [json.loads(x) for p in sorted((tmp_path / "ray").glob("articles-*.jsonl"))
+               for x in p.read_text(encoding="utf-8").splitlines()]
+    single = [json.loads(x) for x in (tmp_path / "local" / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sharded == single
+    assert [r.get("published_month") for r in single] == ["2022-09", "2022-10", None]
+
+
 def test_ray_gives_the_local_stories_with_window_scoped_search(ray_executor):
     local = storyline.run([EXAMPLES], extras=False, semantic=False, neighbour_scope="window")
     remote = storyline.run([EXAMPLES], extras=False, semantic=False, neighbour_scope="window",

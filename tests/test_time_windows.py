@@ -185,3 +185,10 @@ def test_articles_jsonl_gives_an_undated_page_its_month(tmp_path):
     assert (got["b"]["published_month"], got["b"]["month_source"]) == ("2022-10", "text")
     assert "published_month" not in got["c"] and got["c"]["published"] == "2022-10-27"
     assert got["a"]["story_id"] != got["b"]["story_id"]
+    # a run that does not read URL dates does not show a month from the URL either
+    from storyline.config import Config
+
+    cfg = Config().override({"match": {"url_dates": False}})
+    storyline.run([src], out=tmp_path / "no-url", extras=False, semantic=False, config=cfg)
+    got = {r["id"]: r for r in map(json.loads, (tmp_path / "no-url" / "articles.jsonl").read_text().splitlines())}
+    assert "published_month" not in got["a"] and got["b"]["published_month"] == "2022-10"

@@ -177,7 +177,7 @@ def run(
         result.summary = summarise(result, reporter.timings, time.perf_counter() - t0)
         if out is not None:
             with reporter.stage("write"):
-                _write(result, Path(out), sharded=ex.name != "local")
+                _write(result, Path(out), sharded=ex.name != "local", url_dates=cfg.match.url_dates)
             result.out = Path(out)
             result.summary["timings"] = {k: round(v, 3) for k, v in reporter.timings.items()}
         result.summary["executor"] = ex.name
@@ -197,12 +197,19 @@ def _embed_device(cfg: Config, semantic: bool, ex: Executor) -> str:
 
 
 
-def _write(result: RunResult, out: Path, sharded: bool) -> None:
+def _shard_months(shard: Sequence[Article], url_dates: bool) -> list[dict[str, Any]]:
+    """:func:`storyline.report._month` of each article of a shard (where the full text is)."""
+    from storyline.report import _month
+
+    return [_month(a, url_dates) for a in shard]
+
+
+def _write(result: RunResult, out: Path, sharded: bool, url_dates: bool = True) -> None:
     """The run's outputs; sharded runs add articles-NNNNN.{jsonl,parquet} and keep single files for small runs."""
     from storyline.report import write_outputs
 
     if not sharded:
-        write_outputs(result, out)
+        write_outputs(result, out, url_dates)
         return
     from storyline.executors.shards import write_article_shards
     from storyline.model import SCHEMA_VERSION
@@ -217,10 +224,12 @@ def _write(result: RunResult, out: Path, sharded: bool) -> None:
     if isinstance(corpus, ShardedArticles):
         key = fingerprint("outputs", corpus.key, [s.story_id for s in result.stories])
         when = _date_sources(result)
-        extra = [when(i, a) for i, a in enumerate(corpus.light())]
+        months = [m for part in corpus.executor.gather(corpus.executor.map_shards(
+            _shard_months, corpus.shards, url_dates, desc="months")) for m in part]
+        extra = [{**when(i, a), **m} for i, (a, m) in enumerate(zip(corpus.light(), months))]
         write_article_shards(corpus, story_of.tolist(), out, key, extra=extra)
     if len(result.articles) <= SMALL_RUN:
-        write_outputs(result, out)
+        write_outputs(result, out, url_dates)
     else:
         out.mkdir(parents=True, exist_ok=True)
         _jsonl(out / "stories.jsonl", (s.to_json() for s in result.stories))

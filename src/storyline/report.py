@@ -77,25 +77,25 @@ def _date_sources(result: RunResult):
     return lambda i, a: {"date_source": date_source(a.published, bool(m.dated[i]), float(m.days[i]), a.date_source)}
 
 
-def _month(a: Any) -> dict[str, Any]:
-    """An undated article's month, where its URL or leading date line names one (its time window in
-    matching: :func:`storyline.represent.stage.time_window`)."""
+def _month(a: Any, url_dates: bool = True) -> dict[str, Any]:
+    """An undated article's month, where its URL (read only with ``url_dates``, as matching reads it) or
+    leading date line names one (its time window in matching: :func:`storyline.represent.stage.time_window`)."""
     if a.published:
         return {}
     from storyline.ingest.dates import month_and_source
 
-    got = month_and_source(a.text, a.url)
+    got = month_and_source(a.text, a.url if url_dates else None)
     if got is None:
         return {}
     (y, m), source = got
     return {"published_month": f"{y:04d}-{m:02d}", "month_source": source}
 
 
-def write_outputs(result: RunResult, out: Path) -> None:
+def write_outputs(result: RunResult, out: Path, url_dates: bool = True) -> None:
     out.mkdir(parents=True, exist_ok=True)
     story_of = {aid: s.story_id for s in result.stories for aid in s.article_ids}
     when = _date_sources(result)
-    _jsonl(out / "articles.jsonl", ({**a.to_json(), "story_id": story_of.get(a.id), **when(i, a), **_month(a)}
+    _jsonl(out / "articles.jsonl", ({**a.to_json(), "story_id": story_of.get(a.id), **when(i, a), **_month(a, url_dates)}
                                     for i, a in enumerate(result.articles)))
     _jsonl(out / "stories.jsonl", (s.to_json() for s in result.stories))
     summary = {"schema": f"storyline.run/{SCHEMA_VERSION}", **result.summary}

@@ -13,7 +13,9 @@ another language is decided here instead:
   scripts (:func:`storyline.multilingual.scripts.name_keys`), numbers shared in
   any script, the days between them, and whether the headlines' and ledes'
   figures agree or conflict (:func:`storyline.verify.features.figures`: "50 basis
-  points" = "0,5 Prozentpunkte");
+  points" = "0,5 Prozentpunkte"), and the names the two share or one's headline
+  has that the other's head lacks, each weighed by how rare it is in the run
+  (:func:`rarity`: a storm's or a town's name tells two same-kind events apart);
 * a logistic decision whose weights are fitted on labelled multilingual coverage
   (``bench/fit_crosslang.py --write``, stored in ``pair_model.json``).
 
@@ -43,7 +45,7 @@ log = logging.getLogger(__name__)
 
 FEATURES = ("cosine", "same_language", "cosine_same_language", "names", "numbers", "day_gap", "dated",
             "figures_conflict", "figures_shared", "percent_conflict", "percent_shared", "relative_cosine",
-            "relative_cosine_min")
+            "relative_cosine_min", "rare_names", "headline_names_missing")
 MODEL_PATH = Path(__file__).with_name("pair_model.json")
 NEIGHBOURS = 50  # e5 neighbours per article (10 found 67% of the same-story pairs of the same-kind set; docs/benchmarks.md)
 MIN_COSINE = 0.78
@@ -74,6 +76,8 @@ class Signals:
     nearest: np.ndarray | None = None  # (n, languages) each article's highest cosine among each language's others
     lang_index: np.ndarray | None = None  # each article's language as a column of ``nearest``
     window: np.ndarray | None = None  # (n, 2) earliest and latest day each can be from (a month when undated)
+    title_names: list[frozenset[str]] | None = None  # the names of the headline alone (the text's start if none)
+    rarity: dict[str, float] | None = None  # each name's inverse document frequency among the run's heads
 
 
 NEAREST_CHUNK = 2048  # rows of the cosine matrix held at once
@@ -120,18 +124,38 @@ def signals(articles: Sequence[Article], url_dates: bool = True) -> Signals:
     langs = [(a.lang or "en").split("-")[0].lower() for a in articles]
     nearest, lang_index = nearest_by_language(vectors, langs, routed(articles)) if len(articles) else (None, None)
     window = time_windows(articles, url_dates)
+    names = [name_keys(h) for h in heads]
     return Signals(
         vectors=vectors,
         nearest=nearest,
         lang_index=lang_index,
         langs=langs,
-        names=[name_keys(h) for h in heads],
+        names=names,
+        title_names=[name_keys(a.headline or a.text[:TITLE_CHARS]) for a in articles],
+        rarity=rarity(names),
         numbers=[numbers(h) for h in heads],
         days=np.where(window[:, 0] == window[:, 1], window[:, 0], np.nan),  # placed on a day (not a month)
         figures=[figures(a.headline, a.text) for a in articles],
         window=window,
         percents=[percentages(a.headline, a.text) for a in articles],
     )
+
+
+TITLE_CHARS = 200  # an untitled article's headline stands in its first characters
+
+
+def rarity(names: Sequence[frozenset[str]]) -> dict[str, float]:
+    """Each name's inverse document frequency among the run's articles, ``log((n + 1) / (df + 1))``.
+
+    A name few articles of the run carry (a storm's, a town's, a bank's) tells one event from
+    another of its kind; the names every article of a topic carries (the Fed, Erdogan) do not.
+    """
+    df: dict[str, int] = {}
+    for ks in names:
+        for k in ks:
+            df[k] = df.get(k, 0) + 1
+    n = len(names)
+    return {k: float(np.log((n + 1) / (c + 1))) for k, c in df.items()}
 
 
 def gaps(sig: Signals, pairs: np.ndarray) -> np.ndarray:
@@ -199,8 +223,14 @@ def features(sig: Signals, pairs: np.ndarray) -> np.ndarray:
             rj = cos - float(sig.nearest[j, sig.lang_index[i]])
         else:
             ri = rj = 0.0
+        rare = missing = 0.0
+        if sig.rarity is not None and sig.title_names is not None:
+            w = sig.rarity
+            rare = sum(w.get(k, 0.0) for k in ni & nj)
+            missing = max(sum(w.get(k, 0.0) for k in sig.title_names[i] - nj),
+                          sum(w.get(k, 0.0) for k in sig.title_names[j] - ni))
         F[r] = (cos, same, cos * same, names, nums, 0.0 if np.isnan(gap) else min(gap, MAX_GAP), dated, conflict, fshared,
-                pconflict, pshared, (ri + rj) / 2, min(ri, rj))
+                pconflict, pshared, (ri + rj) / 2, min(ri, rj), rare, missing)
     return F
 
 
