@@ -3,6 +3,7 @@
     python bench/bench_provenance.py                  # all stories, report by transformation
     python bench/bench_provenance.py --stories 10     # a quick subset
     python bench/bench_provenance.py --split even     # only stories of even topics (odd: the other half)
+    python bench/bench_provenance.py --absent         # stories as real events come (every report absent)
 
 For each ECB+ story (subtopic) one article is the original. From it we derive
 copies by trimming, light edits, sentence reordering, machine-style synonym
@@ -11,7 +12,10 @@ chain (original -> light edit -> trimmed copy of the edit). Other real
 articles of the same story join as independent reports. Publish times follow
 the derivations but are sometimes missing or wrong. In some stories the
 original is a wire story left out of the corpus, its copies crediting the
-wire: their expected parent is then ``wire:<name>``. The ECB+ texts are read
+wire: their expected parent is then ``wire:<name>``. With ``--absent`` every story
+is built as the real pages of an event come instead: two or three reports, none in
+the story, each reached only through a few copies (of one of its versions), cut short
+in page furniture, beside independent reports. The ECB+ texts are read
 from ../shared/data/ecbplus at run time and never stored in the repository.
 
 The last line printed is JSON: grade macro-F1, parent accuracy, and both by
@@ -385,10 +389,102 @@ def build_story(docs: list[dict], rng: random.Random, wire_missing: bool, wire_o
         arts.append(Article(id=cid, text=ctext, outlet="Chain C", published=pub_c))
         truth[bid] = ("chain-b", "light-rewrite", oid)
         truth[cid] = ("chain-c", "verbatim", bid)
-    taken = [_shingles(base)]
+    _add_independents(docs, lambda d: d is orig, [_shingles(base)], 2, sid, t0, rng, arts, truth)
+    original = f"wire:{wire}" if wire_missing else oid
+    return arts, truth, original
+
+
+# The transforms a copy in an absent-source story is made by, weighted as the real pages' grades come
+# (about half verbatim, a fifth light rewrites, an eighth spun; bench/realdata): "excerpt" is a verbatim
+# copy of a later part of the report (the page starts further in, or the report was updated at its head).
+ABSENT_MIX = (("trim", 3), ("boilerplate", 2), ("reorder", 1), ("excerpt", 3), ("light-edit", 2),
+              ("translate", 1), ("spin", 2))  # fmt: skip
+
+
+def t_excerpt(text: str, rng: random.Random) -> str:
+    """A verbatim copy of the report from a later sentence on (the first one to four left out)."""
+    sents = sentences_of(text)
+    start = rng.randint(1, max(1, min(4, len(sents) - 3)))
+    return "\n".join(sents[start:])
+
+
+def t_update(text: str, extra: list[str], rng: random.Random) -> str:
+    """The wire's update of its report: the lede reworded, the figures moved on, a sentence or two of news
+    (``extra``, from another report of the story) put in near the top, the tail cut. Copies of one version
+    render another only in part, as the real pages of one wire's story do."""
+    sents = sentences_of(text)
+
+    def bump(m: re.Match) -> str:  # a count moves on; a year stays
+        return str(int(m.group(0)) + rng.randint(1, 5)) if len(m.group(0)) < 5 else m.group(0)
+
+    out = [re.sub(r"\b\d+\b", bump, neutral_swap(sents[0], 0.9, rng))]
+    for s in sents[1:]:
+        out.append(re.sub(r"\b\d+\b", bump, s) if rng.random() < 0.5 else s)
+    for x in rng.sample(extra, min(len(extra), rng.randint(1, 2))):
+        out.insert(rng.randint(1, min(3, len(out))), x)
+    if len(out) > 6:
+        out = out[: len(out) - rng.randint(1, 3)]
+    return "\n".join(out)
+
+
+def build_absent_story(docs: list[dict], rng: random.Random):
+    """A story as the real pages of an event come: two or three reports (ECB+ articles of the story), each
+    from a wire left out of the story and reached only through one to four copies (some crediting the
+    wire, some not; a lone copy is sometimes a short brief), beside one to three independent reports.
+    :func:`webify` then cuts them short and wraps them in page furniture. Same return as :func:`build_story`
+    (the original is ``None``: there are several, all absent)."""
+    docs = sorted(docs, key=lambda d: d["doc_id"])
+    rng.shuffle(docs)
+    usable = [d for d in docs if len(sentences_of(d["text"])) >= 5 and len(d["text"].split()) >= MIN_WORDS]
+    sid = docs[0]["subtopic"]
+    t0 = datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(days=rng.randrange(300), hours=rng.randrange(24))
+    arts: list[Article] = []
+    truth: dict[str, tuple[str, str, str | None]] = {}
+    taken: list[set] = []
+    sources = []
+    for d in usable:
+        if len(sources) >= rng.choice((2, 3)):
+            break
+        sh = _shingles(d["text"])
+        if any(len(t & sh) / max(1, min(len(t), len(sh))) > 0.2 for t in taken):
+            continue
+        taken.append(sh)
+        sources.append(d)
+    wires = rng.sample(sorted(WIRE_CREDITS), len(sources))
+    names, weights = zip(*ABSENT_MIX)
+    extra = [x for d in docs if d not in sources for x in sentences_of(normalise(d["text"]))[1:6]
+             if len(x.split()) >= 8]  # fmt: skip
+    for k, (d, wire) in enumerate(zip(sources, wires)):
+        first = normalise(d["text"])
+        versions = [first, t_update(first, extra, rng)] if extra and rng.random() < 0.5 else [first]
+        n = rng.choice((1, 2, 3, 3, 4))
+        for j in range(n):
+            base = rng.choice(versions)
+            aid = f"{sid}:s{k}:{j}"
+            if n == 1 and rng.random() < 0.4:
+                name, grade, text = "brief", "light-rewrite", t_brief(base, WIRE_NAMES[wire], rng)
+            else:
+                name = rng.choices(names, weights)[0]
+                grade = "verbatim" if name == "excerpt" else TRANSFORMS[name][1]
+                text = t_excerpt(base, rng) if name == "excerpt" else TRANSFORMS[name][0](base, rng)
+                if rng.random() < 0.6:
+                    fmt = rng.choice([f for f in WIRE_CREDITS[wire] if f])
+                    line = fmt.format(wire=WIRE_NAMES[wire])
+                    text = line + text if not line.startswith("\n") else text + line
+            pub = (t0 + timedelta(hours=rng.uniform(0.2, 12))).isoformat() if rng.random() > 0.15 else None
+            arts.append(Article(id=aid, text=text, outlet=f"Outlet {k}-{j}", published=pub))
+            truth[aid] = (name, grade, f"wire:{wire}")
+    want = rng.choice((1, 2, 2, 3))
+    _add_independents(docs, lambda d: d in sources, taken, want, sid, t0, rng, arts, truth)
+    return arts, truth, None
+
+
+def _add_independents(docs, skip, taken, want, sid, t0, rng, arts, truth) -> None:
+    """Up to ``want`` of the topic's other reports, each its own (sharing under 20% of its shingles with
+    any text in ``taken``, at least 60 words; ``skip`` leaves the story's sources out), as independent reports."""
     n_ind = 0
     for d in docs:
-        if d is orig or n_ind >= 2:
+        if skip(d) or n_ind >= want:
             continue
         sh = _shingles(d["text"])
         if len(d["text"].split()) < 60 or any(len(t & sh) / max(1, min(len(t), len(sh))) > 0.2 for t in taken):
@@ -399,8 +495,6 @@ def build_story(docs: list[dict], rng: random.Random, wire_missing: bool, wire_o
         arts.append(Article(id=aid, text=normalise(d["text"]), outlet=f"Independent {n_ind}", published=pub))
         truth[aid] = ("independent", "independent", None)
         n_ind += 1
-    original = f"wire:{wire}" if wire_missing else oid
-    return arts, truth, original
 
 
 def macro_f1(pairs: list[tuple[str, str]], labels: tuple[str, ...]) -> float:
@@ -437,18 +531,23 @@ def load_stories(split: str) -> dict[str, list[dict]]:
     }
 
 
-def run(n_stories: int | None, seed: int, split: str, verbose: bool, rules: bool = False, web: bool = False) -> dict:
+def run(
+    n_stories: int | None, seed: int, split: str, verbose: bool, rules: bool = False, web: bool = False,
+    absent: bool = False,
+) -> dict:
     """Score the grades and parents; ``rules``: the hand-written grade rules alone (no fitted grader);
-    ``web``: the stories as web pages come (see :func:`webify`)."""
+    ``web``: the stories as web pages come (see :func:`webify`); ``absent``: every story as the real pages
+    of an event come, several reports each reached only through copies (:func:`build_absent_story`),
+    as web pages."""
     import contextlib
 
     from storyline.provenance import grader
 
     with grader.using(None) if rules else contextlib.nullcontext():
-        return _run(n_stories, seed, split, verbose, web)
+        return _run(n_stories, seed, split, verbose, web or absent, absent)
 
 
-def _run(n_stories: int | None, seed: int, split: str, verbose: bool, web: bool) -> dict:
+def _run(n_stories: int | None, seed: int, split: str, verbose: bool, web: bool, absent: bool = False) -> dict:
     rng = random.Random(seed)
     stories = load_stories(split)
     keys = list(stories)
@@ -459,8 +558,12 @@ def _run(n_stories: int | None, seed: int, split: str, verbose: bool, web: bool)
     originals = []
     t_total = 0.0
     for k, key in enumerate(keys):
-        arts, truth, original = build_story(stories[key], rng, wire_missing=k % 4 == 3, wire_outlet=k % 4 == 1)
-        if web:
+        if absent:
+            arts, truth, original = build_absent_story(stories[key], rng)
+            arts = webify(arts, truth, random.Random(f"{seed}:{key}:absent"))
+        else:
+            arts, truth, original = build_story(stories[key], rng, wire_missing=k % 4 == 3, wire_outlet=k % 4 == 1)
+        if web and not absent:
             wrng = random.Random(f"{seed}:{key}")
             arts = webify(arts, truth, wrng)
             if k % 4 in (1, 3):  # the wire's story, briefly, in another outlet
@@ -573,8 +676,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dump", type=Path, help="write per-article measurements (JSON) here")
     ap.add_argument("--rules", action="store_true", help="grade with the hand-written rules alone (no fitted grader)")
     ap.add_argument("--web", action="store_true", help="stories as web pages come: cut short, in page furniture")
+    ap.add_argument("--absent", action="store_true",
+                    help="stories as real events come: several reports, each absent, reached through copies")
     args = ap.parse_args(argv)
-    res = run(args.stories, args.seed, args.split, args.verbose, rules=args.rules, web=args.web)
+    res = run(args.stories, args.seed, args.split, args.verbose, rules=args.rules, web=args.web, absent=args.absent)
     dump = res.pop("_dump")
     if args.dump:
         args.dump.write_text(json.dumps(dump))

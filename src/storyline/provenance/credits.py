@@ -248,5 +248,19 @@ def strip_dateline(sentence: str) -> str:
     return sentence[m.end():] if m else sentence
 
 
+# A dateline of any kind opening the body ("SEOUL -", "SEOUL, South Korea (AP) —", "SEOUL:"; after a date
+# stamp, as some pages give the publication date first), with a wire's name or none: the wires' style,
+# which their copies keep and an outlet's own report rarely has.
+_ANY_DATELINE = re.compile(
+    r"^[ \t]*(?:(?:date\s+)?\d{4}-\d\d-\d\d\s+)?"
+    r"(?:[A-Z][A-Z.'-]{2,}(?:[ ,/]+[A-Za-z.'-]+){0,5}?(?:\s*\([A-Za-z. ]+\))?|\([A-Za-z. ]+\))\s*[-—–:]{1,2}\s"
+)
+
+
+def opens_with_dateline(text: str) -> bool:
+    """Whether a dateline opens the body (under a headline or a caption or two)."""
+    return any(_ANY_DATELINE.match(line) for line in text.splitlines()[:12])
+
+
 def display(wire: str) -> str:
     return DISPLAY.get(wire, wire)

@@ -54,6 +54,15 @@ FEATURES = (
     # credits, datelines, furniture, size
     "credit", "credit_formal", "credit_lede", "credit_photo", "credits_story_wire", "brief", "words",
     "boilerplate", "shared_odd", "wire_peer_reuse",
+    # against the union of its story's other articles (copies of one absent source share its word runs with
+    # many siblings, each of which may carry another excerpt): share of its words in a word 3-, 5- and 8-gram
+    # some other article has, the 5-gram share over the span of its shared sentences, the share of its
+    # sentences found nearly whole among those found at all, their mean share, how many siblings share
+    # an 8-word run with it, the share of its names and numbers the others carry
+    "union_3", "union_5", "union_8", "union_span", "union_whole", "union_depth", "union_run_peers",
+    "union_names",
+    # the order its linked sentences keep in the ref; a dateline of any kind opening it (a wire's style)
+    "ref_order", "dateline",
 )  # fmt: skip
 
 

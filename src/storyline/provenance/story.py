@@ -288,6 +288,9 @@ def analyse_story(
     times = {a.id: _parse_time(a.published) for a in arts}
     texts = {a.id: a.text for a in arts}
     odd = _odd_forms(arts)
+    union = _union_evidence(ids, docs, boiler)
+    for a in arts:
+        union[a.id]["dateline"] = float(cr.opens_with_dateline(a.text))
 
     pairs = _pairs_to_align(ids, docs, vectors)
     rel: dict[tuple[str, str], _Rel] = {}
@@ -448,7 +451,8 @@ def analyse_story(
     edges: list[dict[str, Any]] = []
     forest = dict(parent)
     evidence = [
-        _features(d, ids, rel, docs, boiler, credit, formal, photo, found, outlet_wire, top_wire, forest, odd, spin_of)
+        _features(d, ids, rel, docs, boiler, credit, formal, photo, found, outlet_wire, top_wire, forest, odd, spin_of,
+                  union)
         for d in drafts
     ]
     for d, feats in zip(drafts, evidence):
@@ -576,10 +580,12 @@ def _span(r: _Rel, da: Doc, db: Doc, boiler_a: set[int], boiler_b: set[int]) -> 
 
 
 def _features(d: _Draft, ids, rel, docs, boiler, credit, formal, photo, found, outlet_wire, top_wire, parent, odd,
-              spin_of) -> dict[str, float]:  # fmt: skip
+              spin_of, union=None) -> dict[str, float]:  # fmt: skip
     """The grader's evidence for one article (storyline.provenance.grader.FEATURES)."""
     aid = d.aid
     f: dict[str, float] = dict.fromkeys(grader_mod.FEATURES, 0.0)
+    if union is not None:
+        f.update(union[aid])
     f["rule_" + d.grade.replace("-", "_")] = 1.0
     f["has_parent"] = float(d.in_story)
     f["has_children"] = float(d.has_children)
@@ -620,6 +626,7 @@ def _features(d: _Draft, ids, rel, docs, boiler, credit, formal, photo, found, o
              spin_rarer=sp.rarer_share, spin_swaps=min(3.0, sp.substitutions / max(1, firm)),
              spin_odd=min(2, len(sp.odd_words)) / 2, spin_fancy=sp.fancy_says, spin_garbled=min(2, len(sp.garbled)) / 2,
              spin_reworded=sp.reworded, spin_kept_rare=sp.kept_rare)  # fmt: skip
+    f["ref_order"] = _order(r.al)
     f["shared_odd"] = min(3, len(_shared_odd(d.ref, aid, odd))) / 3
     others = [s for s in ids if s != aid and (s, aid) in rel]
     f["peer_max_verbatim"] = max(rel[(s, aid)].verbatim for s in others)
@@ -632,6 +639,94 @@ def _features(d: _Draft, ids, rel, docs, boiler, credit, formal, photo, found, o
     if top_wire:
         f["wire_peer_reuse"] = _wire_peer(aid, top_wire, ids, rel, credit, parent, 0.0)[1]
     return f
+
+
+UNION_GRAMS = (3, 5, 8)  # word n-grams looked up in the union of a story's other articles
+UNION_WHOLE = 0.8  # a sentence this much of whose words sit in 5-grams other articles have is found nearly whole
+UNION_FOUND = 0.15  # ... and found at all from this share on
+_NAME = re.compile(r"(?<![\w])(?:[A-Z][\w'’-]*[a-z][\w'’-]*|[A-Z]{2,}|\d[\d,.]*\d|\d)(?![\w])")
+
+
+def _names(sentence: str) -> set[str]:
+    """Names, acronyms and numbers of a sentence (its capitalised first word left out unless an acronym
+    or a number): what a spun copy keeps while it changes the words around them."""
+    toks = _NAME.findall(sentence)
+    head = sentence.lstrip("\"“‘'( ")
+    out = set()
+    for k, t in enumerate(toks):
+        if k == 0 and head.startswith(t) and not t[0].isdigit() and not t.isupper():
+            continue
+        out.add(t.lower().replace(",", ""))
+    return out
+
+
+def _union_evidence(ids: list[str], docs: dict[str, Doc], boiler: dict[str, set[int]]) -> dict[str, dict[str, float]]:
+    """Each article against the union of the story's other articles (grader features ``union_*``).
+
+    Copies of one source missing from the story are excerpts cut at different places and wrapped in
+    different furniture: no single sibling renders all of a copy, but together they carry its word runs.
+    Word n-grams (over the whole text, per sentence weighed as every share is) are counted once per
+    article in one hashed table per story, so the cost is linear in the story's words, not in its pairs."""
+    seqs: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
+    own: dict[str, dict[int, set[int]]] = {}
+    df: dict[int, dict[int, int]] = {m: {} for m in UNION_GRAMS}
+    ndf: dict[str, int] = {}
+    names: dict[str, set[str]] = {}
+    for i in ids:
+        d = docs[i]
+        toks = tuple(w for ws in d.words for w in ws)
+        sid = np.repeat(np.arange(len(d.words)), [len(ws) for ws in d.words]).astype(np.int64)
+        seqs[i] = (toks, sid)
+        own[i] = {}
+        for m in UNION_GRAMS:
+            grams = {hash(toks[k : k + m]) for k in range(len(toks) - m + 1)}
+            own[i][m] = grams
+            cnt = df[m]
+            for h in grams:
+                cnt[h] = cnt.get(h, 0) + 1
+        names[i] = set().union(*(_names(x) for x in d.sentences)) if d.sentences else set()
+        for t in names[i]:
+            ndf[t] = ndf.get(t, 0) + 1
+    out: dict[str, dict[str, float]] = {}
+    for i in ids:
+        d = docs[i]
+        toks, sid = seqs[i]
+        n_sent = len(d.sentences)
+        w = _weights(d)
+        f: dict[str, float] = {}
+        share5 = np.zeros(n_sent)
+        keep = np.ones(n_sent, bool)
+        for m in sorted(UNION_GRAMS, key=lambda m: m != 5):  # the 5-grams first: they set the furniture mask
+            cnt = df[m]
+            cov = np.zeros(len(toks), bool)
+            for k in range(len(toks) - m + 1):
+                if cnt[hash(toks[k : k + m])] > 1:
+                    cov[k : k + m] = True
+            per = np.bincount(sid, weights=cov.astype(float), minlength=n_sent)[:n_sent] if len(toks) else np.zeros(n_sent)
+            share = per / np.maximum(d.sizes, 1)
+            if m == 5:
+                share5 = share
+                keep = np.array([k not in boiler[i] or share[k] > 0.5 for k in range(n_sent)], bool)
+            tot = float((w * keep).sum())
+            f[f"union_{m}"] = float((w * share * keep).sum() / tot) if tot else 0.0
+        found = keep & (share5 >= UNION_FOUND)
+        whole = keep & (share5 >= UNION_WHOLE)
+        if found.any():
+            a, b = np.nonzero(found)[0][[0, -1]]
+            span = keep.copy()
+            span[:a] = False
+            span[b + 1 :] = False
+            f["union_span"] = float((w * share5 * span).sum() / max(1e-9, (w * span).sum()))
+            f["union_whole"] = float((w * whole).sum() / max(1e-9, (w * found).sum()))
+            f["union_depth"] = float((w * share5 * found).sum() / max(1e-9, (w * found).sum()))
+        else:
+            f["union_span"] = f["union_whole"] = f["union_depth"] = 0.0
+        peers = max((df[8][h] - 1 for h in own[i][8]), default=0)
+        f["union_run_peers"] = min(3, peers) / 3
+        nm = names[i]
+        f["union_names"] = sum(ndf[t] > 1 for t in nm) / len(nm) if nm else 0.0
+        out[i] = f
+    return out
 
 
 def _root(a: ArticleProvenance, prov: StoryProvenance) -> str:
