@@ -403,6 +403,27 @@ def test_ray_outputs_give_an_undated_page_its_month_as_local_ones_do(ray_executo
     assert [r.get("published_month") for r in single] == ["2022-09", "2022-10", None]
 
 
+def test_ray_readers_follow_symlinks_as_the_driver_says(ray_executor, tmp_path):
+    from storyline.executors.shards import read_sharded
+    from storyline.ingest.readers import following_symlinks
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "meta.json").write_text(json.dumps({"title": "Title from a sidecar outside"}))
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "own.txt").write_text("Council approves budget\nThe council approved the budget on Monday after a long debate.")
+    (d / "own.json").symlink_to(outside / "meta.json")
+    for follow in (False, True):
+        with following_symlinks(follow):
+            arts, skipped = read_sharded(ray_executor, [d])
+        titles = [a.title for a in arts]
+        if follow:
+            assert titles == ["Title from a sidecar outside"] and not skipped
+        else:
+            assert titles == ["Council approves budget"] and [s.code for s in skipped] == ["E118"]
+
+
 def test_ray_gives_the_local_stories_with_window_scoped_search(ray_executor):
     local = storyline.run([EXAMPLES], extras=False, semantic=False, neighbour_scope="window")
     remote = storyline.run([EXAMPLES], extras=False, semantic=False, neighbour_scope="window",

@@ -150,13 +150,17 @@ def read_parquet(
 
 
 def _read_chunk(
-    chunk: list[tuple[int, InputFile]], fields: Mapping[str, str] | None, max_doc_bytes: int
+    chunk: list[tuple[int, InputFile]], fields: Mapping[str, str] | None, max_doc_bytes: int,
+    follow_symlinks: bool = False,
 ) -> tuple[list[Article], dict[str, Any]]:
-    """Read some files: their articles (ids not yet made unique) and, per file, ids and skipped inputs."""
+    """Read some files: their articles (ids not yet made unique) and, per file, ids and skipped inputs.
+
+    ``follow_symlinks`` is the driver's setting, passed on: a worker process does not share its default.
+    """
     from storyline.ingest import readers as r
     from storyline.ingest.fields import field_map
 
-    ctx = r._Ctx(fields=field_map(fields), max_doc_bytes=int(max_doc_bytes))
+    ctx = r._Ctx(fields=field_map(fields), max_doc_bytes=int(max_doc_bytes), follow_symlinks=bool(follow_symlinks))
     articles: list[Article] = []
     ids: list[str] = []
     skipped: list[list[Skipped]] = []
@@ -221,16 +225,19 @@ def read_sharded(
     checkpoints: Checkpoints | None = None,
 ) -> tuple[ShardedArticles, list[Skipped]]:
     """Read ``paths`` with ``executor``: articles in id-ordered shards, and the skipped inputs in reading order."""
+    from storyline.ingest import readers as r
     from storyline.ingest.fields import field_map
 
     field_map(fields)  # an unknown field is an error before any reading, as in read_inputs
+    follow = r._following(None)  # this process' --follow-symlinks, for the workers' sidecar checks
     plan = plan_inputs(paths)
     files = [(i, f) for i, f in enumerate(plan) if isinstance(f, InputFile)]
     chunks = _chunks(files, CHUNK_BYTES, max(1, len(files) // max(1, 4 * executor.workers)) or 1)
-    keys = [fingerprint("read", 1, [(f.path, f.base, f.size, f.mtime_ns) for _, f in c], fields, max_doc_bytes)
+    keys = [fingerprint("read", 1, [(f.path, f.base, f.size, f.mtime_ns) for _, f in c], fields, max_doc_bytes,
+                        *([True] if follow else []))
             for c in chunks]
-    results = map_cached(executor, _read_chunk, chunks, fields, max_doc_bytes, store=checkpoints, stage="read",
-                         keys=keys, desc="read", returns=2)
+    results = map_cached(executor, _read_chunk, chunks, fields, max_doc_bytes, follow, store=checkpoints,
+                         stage="read", keys=keys, desc="read", returns=2)
     infos = executor.gather([info for _, info in results])
 
     # skipped inputs in reading order: planned ones where they fall, then each file's own
