@@ -30,13 +30,17 @@ def _subset(spec: str) -> tuple[str, float, float]:
 
 def evaluate(
     path: Path, label: str, also: list[str], subsets: list[str], semantic: bool | None = None,
-    config: Path | None = None,
+    config: Path | None = None, max_tokens: int | None = None,
 ) -> dict:
     import storyline
     from storyline.config import Config
 
     t0 = time.perf_counter()
     cfg = Config.from_toml(config) if config else Config()
+    if max_tokens is not None:
+        import dataclasses
+
+        cfg = dataclasses.replace(cfg, semantic=dataclasses.replace(cfg.semantic, max_tokens=max_tokens))
     result = storyline.run([path], out=None, config=cfg, semantic=semantic, extras=False)
     wall = time.perf_counter() - t0
     arts = [a for a in result.articles if label in a.meta]
@@ -77,11 +81,21 @@ def main() -> None:
     )
     ap.add_argument("--no-semantic", action="store_true", help="use the lexical fallback instead of MiniLM")
     ap.add_argument("--config", type=Path, help="TOML file overriding settings")
+    ap.add_argument("--max-tokens", type=int, help="MiniLM input length (overrides [semantic] max_tokens)")
+    ap.add_argument("--pair-model", type=Path,
+                    help="pair model file to use (e.g. one fitted by fit_matching.py --max-tokens N --out PATH)")
     args = ap.parse_args()
+    if args.pair_model:
+        import os
+
+        from storyline.verify.model import MODEL_ENV
+
+        os.environ[MODEL_ENV] = str(args.pair_model.resolve())
     if not args.path.exists():
         sys.exit(f"{args.path} not found")
     res = evaluate(
-        args.path, args.label, args.also, args.subset, semantic=False if args.no_semantic else None, config=args.config)
+        args.path, args.label, args.also, args.subset, semantic=False if args.no_semantic else None, config=args.config,
+        max_tokens=args.max_tokens)
     for k, v in res.items():
         if isinstance(v, dict) and "ari" in v:
             print(

@@ -81,7 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--lengths", default="32,64,96,128,256")
     ap.add_argument("--sets", default="ecb,allsides,sametopic")
+    ap.add_argument("--pair-model", type=Path, help="pair model file to use instead of the shipped one")
     a = ap.parse_args(argv)
+    if a.pair_model:
+        import os
+
+        from storyline.verify.model import MODEL_ENV
+
+        os.environ[MODEL_ENV] = str(a.pair_model.resolve())
     lengths = [int(x) for x in a.lengths.split(",")]
     sets = a.sets.split(",")
     res: dict[str, dict] = {}

@@ -38,7 +38,10 @@ strict ones: every pair is scored by a model fitted without either article's fol
 each whole corpus is grouped with the shipped cut and scored as one.
 
 ``--write`` fits on all training stories and stores the models in
-``src/storyline/verify/pair_model.json``.
+``src/storyline/verify/pair_model.json`` (``--out PATH``: in PATH instead, which
+``$STORYLINE_PAIR_MODEL`` or ``bench/eval_stories.py --pair-model`` then selects).
+``--max-tokens N``: embed at N word pieces instead of ``[semantic] max_tokens``
+(the vectors are cached per length).
 """
 
 from __future__ import annotations
@@ -108,7 +111,7 @@ def write_sametopic(out: Path) -> Path | None:
 C_REG = 1.0
 
 
-def corpora(kind: str) -> list[Corpus]:
+def corpora(kind: str, max_tokens: int | None = None) -> list[Corpus]:
     missing = [p for p in (ECB, ALLSIDES) if not p.exists()]
     if missing:
         sys.exit(f"not found: {', '.join(map(str, missing))} (the fit reads ../shared/data)")
@@ -127,7 +130,7 @@ def corpora(kind: str) -> list[Corpus]:
               file=sys.stderr)
     for name, path, label, group, train in sets:
         t0 = time.perf_counter()
-        c = build(name, path, label, kind, group=group, train_field=train)
+        c = build(name, path, label, kind, group=group, train_field=train, max_tokens=max_tokens)
         print(f"{kind} {name}: {len(c.articles)} articles, {len(c.pairs)} candidate pairs "
               f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
         out.append(c)
@@ -295,11 +298,15 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help="fit on everything and store the pair models")
     ap.add_argument("--kinds", default="semantic,lexical")
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--max-tokens", type=int, help="MiniLM input length (default: [semantic] max_tokens)")
+    ap.add_argument("--out", type=Path, help="with --write or alone: store the models here instead of the shipped file")
     args = ap.parse_args()
+    target = args.out or MODEL_FILE
+    max_tokens = args.max_tokens or Config().semantic.max_tokens
     report: dict = {}
     models = {}
     for kind in args.kinds.split(","):
-        cs = corpora(kind)
+        cs = corpora(kind, max_tokens)
         out: dict = {}
         if args.cv:
             out["cv"] = cross_validate(cs, args.folds)
@@ -328,9 +335,9 @@ def main() -> None:
                         "gate": cc.gate, "threshold": cc.threshold, "core": cc.core, "power": cc.power},
         }
         report[kind] = out
-    if args.write:
+    if args.write or args.out:
         # kinds not fitted in this run keep their stored models (their fit must use the same features)
-        old = json.loads(MODEL_FILE.read_text()) if MODEL_FILE.exists() else {}
+        old = json.loads(target.read_text()) if target.exists() else {}
         for kind, m in old.get("models", {}).items():
             if kind not in models and m.get("features") == list(FEATURES):
                 models[kind] = m
@@ -340,14 +347,16 @@ def main() -> None:
             "fitted_on": "ECB+ topics 1-25, allsides-dev, generated (1500, seed 1, 40 a day), the English pages "
                          "of the same-kind events set (dates withheld); "
                          "candidate pairs of the cascade, label: same story",
-            "command": "python bench/fit_matching.py --cv --write",
+            "command": "python bench/fit_matching.py --cv --write"
+                       + (f" --max-tokens {max_tokens}" if max_tokens != Config().semantic.max_tokens else ""),
+            "max_tokens": max_tokens,
             "date": date.today().isoformat(),
             "cv": {k: v.get("cv") for k, v in report.items()},
             "cross_fitted": {k: v.get("cross_fitted") for k, v in report.items()},
             "models": models,
         }
-        MODEL_FILE.write_text(json.dumps(payload, indent=2) + "\n")
-        print(f"wrote {MODEL_FILE}")
+        target.write_text(json.dumps(payload, indent=2) + "\n")
+        print(f"wrote {target}")
     print(json.dumps(report))
 
 

@@ -71,8 +71,11 @@ class Corpus:
 
 
 def build(name: str, path: Path, label: str, kind: str = "semantic", group: str | None = None,
-          train_field: tuple[str, float, float] | None = None) -> Corpus:
-    """Run the cascade on a JSONL corpus (a placeholder pair model; candidates do not depend on it)."""
+          train_field: tuple[str, float, float] | None = None, max_tokens: int | None = None) -> Corpus:
+    """Run the cascade on a JSONL corpus (a placeholder pair model; candidates do not depend on it).
+    ``max_tokens``: MiniLM's input length (default ``[semantic] max_tokens``)."""
+    import dataclasses
+
     from storyline import embed
     from storyline.config import Config
     from storyline.pipeline import clean, load, match, represent
@@ -84,6 +87,8 @@ def build(name: str, path: Path, label: str, kind: str = "semantic", group: str 
         print(f"{name}: {len(skipped)} records skipped", file=sys.stderr)
     arts = [a for a in arts if label in a.meta]
     cfg = Config()
+    if max_tokens is not None:
+        cfg = dataclasses.replace(cfg, semantic=dataclasses.replace(cfg.semantic, max_tokens=max_tokens))
     arts = clean(arts)
     cache = FileVectorCache()
     with embed.lasting_cache(cache):

@@ -229,3 +229,21 @@ def test_conflicting_figures_count_against_a_pair_and_shared_ones_for_it():
     assert F[0, c] == 0 and F[0, s] == 1.0
     assert F[1, c] == 1 and F[1, s] == 0
     assert F[2, c] == 0 and F[2, s] == 0  # one side gives no figure: no evidence
+
+
+def test_pair_model_file_can_be_named(tmp_path, monkeypatch):
+    """A model fitted elsewhere (bench/fit_matching.py --out, e.g. at another max_tokens) is read when named."""
+    import json
+
+    from storyline.verify import model as vm
+
+    data = json.loads(vm.MODEL_FILE.read_text())
+    data["models"]["semantic"]["intercept"] = 12.5
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(data))
+    assert vm.load("semantic").intercept != 12.5
+    assert vm.load("semantic", other).intercept == 12.5
+    monkeypatch.setenv(vm.MODEL_ENV, str(other))
+    assert vm.load("semantic").intercept == 12.5
+    monkeypatch.delenv(vm.MODEL_ENV)
+    assert vm.load("semantic").intercept != 12.5

@@ -8,6 +8,7 @@ and command that produced them. Nothing here is tuned by hand.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ import numpy as np
 from storyline.verify.features import FEATURES
 
 MODEL_FILE = Path(__file__).with_name("pair_model.json")
+MODEL_ENV = "STORYLINE_PAIR_MODEL"  # another fitted model file (e.g. one fitted at other max_tokens)
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,19 @@ class PairModel:
         return np.clip(1.0 / (1.0 + np.exp(-z)), 0.0, 0.999).astype(np.float32)
 
 
-@lru_cache(maxsize=4)
-def load(kind: str = "semantic", path: str | None = None) -> PairModel:
+def model_file(path: str | Path | None = None) -> Path:
+    """The pair model file: ``path``, else ``$STORYLINE_PAIR_MODEL``, else the shipped one."""
+    return Path(path or os.environ.get(MODEL_ENV) or MODEL_FILE)
+
+
+def load(kind: str = "semantic", path: str | Path | None = None) -> PairModel:
     """``kind`` is ``semantic`` (MiniLM cosine as first feature) or ``lexical`` (LSA cosine instead)."""
-    data = json.loads(Path(path or MODEL_FILE).read_text())
+    return _load(kind, str(model_file(path)))
+
+
+@lru_cache(maxsize=4)
+def _load(kind: str, path: str) -> PairModel:
+    data = json.loads(Path(path).read_text())
     m = data["models"][kind]
     if tuple(m["features"]) != FEATURES:
         raise ValueError(f"pair model {kind!r} was fitted on other features: {m['features']}")
