@@ -234,7 +234,7 @@ def read_sharded(
     files = [(i, f) for i, f in enumerate(plan) if isinstance(f, InputFile)]
     chunks = _chunks(files, CHUNK_BYTES, max(1, len(files) // max(1, 4 * executor.workers)) or 1)
     keys = [fingerprint("read", 1, [(f.path, f.base, f.size, f.mtime_ns) for _, f in c], fields, max_doc_bytes,
-                        *([True] if follow else []))
+                        *([True] if follow else []))  # a run that does not follow keeps its old keys
             for c in chunks]
     results = map_cached(executor, _read_chunk, chunks, fields, max_doc_bytes, follow, store=checkpoints,
                          stage="read", keys=keys, desc="read", returns=2)

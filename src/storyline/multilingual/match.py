@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -70,14 +71,14 @@ class Signals:
     langs: list[str]
     names: list[frozenset[str]]
     numbers: list[frozenset[str]]
-    days: np.ndarray
-    figures: list[frozenset[str]] | None = None  # the headline's and lede's figures, one writing in any language
-    percents: list[frozenset[float]] | None = None  # the percentages of the headline and lede
-    nearest: np.ndarray | None = None  # (n, languages) each article's highest cosine among each language's others
-    lang_index: np.ndarray | None = None  # each article's language as a column of ``nearest``
-    window: np.ndarray | None = None  # (n, 2) earliest and latest day each can be from (a month when undated)
-    title_names: list[frozenset[str]] | None = None  # the names of the headline alone (the text's start if none)
-    rarity: dict[str, float] | None = None  # each name's inverse document frequency among the run's heads
+    days: np.ndarray  # the day each is placed on (NaN: not on a day; read from ``window``)
+    figures: list[frozenset[str]]  # the headline's and lede's figures, one writing in any language
+    percents: list[frozenset[float]]  # the percentages of the headline and lede
+    nearest: np.ndarray  # (n, languages) each article's highest cosine among each language's others
+    lang_index: np.ndarray  # each article's language as a column of ``nearest``
+    window: np.ndarray  # (n, 2) earliest and latest day each can be from (a month when undated)
+    title_names: list[frozenset[str]]  # the names of the headline alone (the text's start if none)
+    rarity: dict[str, float]  # each name's inverse document frequency among the run's heads
 
 
 NEAREST_CHUNK = 2048  # rows of the cosine matrix held at once
@@ -122,7 +123,7 @@ def signals(articles: Sequence[Article], url_dates: bool = True) -> Signals:
     heads = [head(a) for a in articles]
     vectors = embed.encode(heads)
     langs = [(a.lang or "en").split("-")[0].lower() for a in articles]
-    nearest, lang_index = nearest_by_language(vectors, langs, routed(articles)) if len(articles) else (None, None)
+    nearest, lang_index = nearest_by_language(vectors, langs, routed(articles))
     window = time_windows(articles, url_dates)
     names = [name_keys(h) for h in heads]
     return Signals(
@@ -150,10 +151,7 @@ def rarity(names: Sequence[frozenset[str]]) -> dict[str, float]:
     A name few articles of the run carry (a storm's, a town's, a bank's) tells one event from
     another of its kind; the names every article of a topic carries (the Fed, Erdogan) do not.
     """
-    df: dict[str, int] = {}
-    for ks in names:
-        for k in ks:
-            df[k] = df.get(k, 0) + 1
+    df = Counter(k for ks in names for k in ks)
     n = len(names)
     return {k: float(np.log((n + 1) / (c + 1))) for k, c in df.items()}
 
@@ -162,8 +160,6 @@ def gaps(sig: Signals, pairs: np.ndarray) -> np.ndarray:
     """Days between the two articles of each pair: between their days, or their windows (a month
     when undated, :func:`storyline.represent.stage.time_window`); NaN when either is unknown."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    if sig.window is None:
-        return np.abs(sig.days[pairs[:, 0]] - sig.days[pairs[:, 1]])
     from storyline.represent.stage import window_gap
 
     return window_gap(sig.window, pairs[:, 0], pairs[:, 1])
@@ -210,25 +206,20 @@ def features(sig: Signals, pairs: np.ndarray) -> np.ndarray:
         nums = min(3, len(sig.numbers[i] & sig.numbers[j]))
         gap = float(gap_of[r])
         dated = float(not np.isnan(sig.days[i] - sig.days[j]))  # both placed on a day
-        fi, fj = (sig.figures[i], sig.figures[j]) if sig.figures is not None else ((), ())
+        fi, fj = sig.figures[i], sig.figures[j]
         shared = len(fi & fj) if fi and fj else 0
         conflict = float(bool(fi and fj) and not shared)
         fshared = shared / min(len(fi), len(fj)) if fi and fj else 0.0
-        pi, pj = (sig.percents[i], sig.percents[j]) if sig.percents is not None else ((), ())
+        pi, pj = sig.percents[i], sig.percents[j]
         pboth = bool(pi and pj)
         pconflict = float(pboth and not (pi & pj))
         pshared = len(pi & pj) / len(pi | pj) if pboth else 0.0
-        if sig.nearest is not None:
-            ri = cos - float(sig.nearest[i, sig.lang_index[j]])
-            rj = cos - float(sig.nearest[j, sig.lang_index[i]])
-        else:
-            ri = rj = 0.0
-        rare = missing = 0.0
-        if sig.rarity is not None and sig.title_names is not None:
-            w = sig.rarity
-            rare = sum(w.get(k, 0.0) for k in ni & nj)
-            missing = max(sum(w.get(k, 0.0) for k in sig.title_names[i] - nj),
-                          sum(w.get(k, 0.0) for k in sig.title_names[j] - ni))
+        ri = cos - float(sig.nearest[i, sig.lang_index[j]])
+        rj = cos - float(sig.nearest[j, sig.lang_index[i]])
+        w = sig.rarity
+        rare = sum(w.get(k, 0.0) for k in ni & nj)
+        missing = max(sum(w.get(k, 0.0) for k in sig.title_names[i] - nj),
+                      sum(w.get(k, 0.0) for k in sig.title_names[j] - ni))
         F[r] = (cos, same, cos * same, names, nums, 0.0 if np.isnan(gap) else min(gap, MAX_GAP), dated, conflict, fshared,
                 pconflict, pshared, (ri + rj) / 2, min(ri, rj), rare, missing)
     return F

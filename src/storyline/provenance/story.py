@@ -580,12 +580,11 @@ def _span(r: _Rel, da: Doc, db: Doc, boiler_a: set[int], boiler_b: set[int]) -> 
 
 
 def _features(d: _Draft, ids, rel, docs, boiler, credit, formal, photo, found, outlet_wire, top_wire, parent, odd,
-              spin_of, union=None) -> dict[str, float]:  # fmt: skip
+              spin_of, union) -> dict[str, float]:  # fmt: skip
     """The grader's evidence for one article (storyline.provenance.grader.FEATURES)."""
     aid = d.aid
     f: dict[str, float] = dict.fromkeys(grader_mod.FEATURES, 0.0)
-    if union is not None:
-        f.update(union[aid])
+    f.update(union[aid])
     f["rule_" + d.grade.replace("-", "_")] = 1.0
     f["has_parent"] = float(d.in_story)
     f["has_children"] = float(d.has_children)
@@ -668,7 +667,7 @@ def _union_evidence(ids: list[str], docs: dict[str, Doc], boiler: dict[str, set[
     Word n-grams (over the whole text, per sentence weighed as every share is) are counted once per
     article in one hashed table per story, so the cost is linear in the story's words, not in its pairs."""
     seqs: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
-    own: dict[str, dict[int, set[int]]] = {}
+    own: dict[str, dict[int, list[int]]] = {}  # each article's n-gram hashes in text order, per n
     df: dict[int, dict[int, int]] = {m: {} for m in UNION_GRAMS}
     ndf: dict[str, int] = {}
     names: dict[str, set[str]] = {}
@@ -679,10 +678,10 @@ def _union_evidence(ids: list[str], docs: dict[str, Doc], boiler: dict[str, set[
         seqs[i] = (toks, sid)
         own[i] = {}
         for m in UNION_GRAMS:
-            grams = {hash(toks[k : k + m]) for k in range(len(toks) - m + 1)}
+            grams = [hash(toks[k : k + m]) for k in range(len(toks) - m + 1)]
             own[i][m] = grams
             cnt = df[m]
-            for h in grams:
+            for h in set(grams):
                 cnt[h] = cnt.get(h, 0) + 1
         names[i] = set().union(*(_names(x) for x in d.sentences)) if d.sentences else set()
         for t in names[i]:
@@ -699,8 +698,8 @@ def _union_evidence(ids: list[str], docs: dict[str, Doc], boiler: dict[str, set[
         for m in sorted(UNION_GRAMS, key=lambda m: m != 5):  # the 5-grams first: they set the furniture mask
             cnt = df[m]
             cov = np.zeros(len(toks), bool)
-            for k in range(len(toks) - m + 1):
-                if cnt[hash(toks[k : k + m])] > 1:
+            for k, h in enumerate(own[i][m]):
+                if cnt[h] > 1:
                     cov[k : k + m] = True
             per = np.bincount(sid, weights=cov.astype(float), minlength=n_sent)[:n_sent] if len(toks) else np.zeros(n_sent)
             share = per / np.maximum(d.sizes, 1)
