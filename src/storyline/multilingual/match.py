@@ -17,7 +17,10 @@ another language is decided here instead:
   has that the other's head lacks, each weighed by how rare it is in the run
   (:func:`rarity`: a storm's or a town's name tells two same-kind events apart);
 * a logistic decision whose weights are fitted on labelled multilingual coverage
-  (``bench/fit_crosslang.py --write``, stored in ``pair_model.json``).
+  (``bench/fit_crosslang.py --write``, stored in ``pair_model.json``), its log-odds
+  scaled and shifted to suit the clustering (a scale below 1: whom each article
+  ranks first among its candidates decides more than the probabilities' level;
+  ``calibration_scale`` and ``calibration_shift`` there, folded into the weights).
 
 Pairs the English cascade found to be copies (probability 1.0: identical text or
 shingle containment) stay certain.
