@@ -2,28 +2,43 @@
 
     python bench/realdata/rebuild.py sametopic-d            # reads .sametopic-d/raw/<id>.txt
     python bench/realdata/rebuild.py provenance-more-a      # reads .pages/raw/<id>.txt
+    python bench/realdata/rebuild.py recipe                 # the first provenance set (recipe.json): .pages/pages.jsonl
     python bench/realdata/rebuild.py sametopic-a --check    # only report missing / mismatched pages
 
-For the same-kind sets (``sametopic-*.json``) and the further provenance sets
-(``provenance-more-*.json``); ``assemble.py`` does the same for the first
-provenance set (``recipe.json``). Run the recipe's queries in the search tool's
+For the same-kind sets (``sametopic-*.json``), the provenance sets (``recipe.json``,
+``provenance-more-*.json``; ``assemble.py`` is the first one's older name). Run the recipe's queries in the search tool's
 ``pages`` corpus and save the excerpt of every listed URL, exactly as returned,
 to the set's ``raw/<id>.txt``. Each text is checked against the recipe's sha1
 (a leading ``date YYYY-MM-DD`` line and a doubled or missing final newline are
-tried both ways: ``assemble.variants``); pages that do not match are reported
+tried both ways: :func:`variants`); pages that do not match are reported
 and left out, since the labels were made on the recorded text.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
-from assemble import sha1, variants
-
 HERE = Path(__file__).resolve().parent
+_DATE = re.compile(r"^\s*date \d{4}-\d{2}-\d{2}\s*")
+
+
+def variants(text: str):
+    """The forms an excerpt may have been saved in, the stored one among them."""
+    seen = set()
+    for b in (text, _DATE.sub("", text, count=1)):
+        for v in (b, b.rstrip("\n") + "\n", b.rstrip("\n"), b.rstrip() + "\n", b.strip() + "\n"):
+            if v not in seen:
+                seen.add(v)
+                yield v
+
+
+def sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def layout(name: str) -> tuple[Path, Path]:
@@ -32,6 +47,8 @@ def layout(name: str) -> tuple[Path, Path]:
         part = name.split("-", 1)[1]
         folder = HERE / (".sametopic" if part in ("a", "b") else f".sametopic-{part}")
         return folder / f"raw-{part}", folder / f"{part}.jsonl"
+    if name == "recipe":
+        return HERE / ".pages" / "raw", HERE / ".pages" / "pages.jsonl"
     if name.startswith("provenance-more-"):
         return HERE / ".pages" / "raw", HERE / ".pages" / f"{name.removeprefix('provenance-')}.jsonl"
     raise SystemExit(f"unknown set {name!r}: sametopic-<part> or provenance-more-<part>")
@@ -58,7 +75,7 @@ def row(name: str, page: dict, event: str | None, text: str) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("set", help="recipe name without .json, e.g. sametopic-d or provenance-more-a")
+    ap.add_argument("set", help="recipe name without .json: recipe, provenance-more-a, sametopic-d, ...")
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args(argv)
     recipe = json.loads((HERE / f"{a.set}.json").read_text(encoding="utf-8"))
