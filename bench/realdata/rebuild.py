@@ -1,6 +1,6 @@
 """Assemble a real-data set's git-ignored JSONL from excerpts saved one file a page.
 
-    python bench/realdata/rebuild.py sametopic-d            # reads .sametopic-d/raw/<id>.txt
+    python bench/realdata/rebuild.py sametopic-d            # reads .sametopic-d/raw-d/<id>.txt
     python bench/realdata/rebuild.py provenance-more-a      # reads .pages/raw/<id>.txt
     python bench/realdata/rebuild.py recipe                 # the first provenance set (recipe.json): .pages/pages.jsonl
     python bench/realdata/rebuild.py sametopic-a --check    # only report missing / mismatched pages
@@ -8,7 +8,7 @@
 For the same-kind sets (``sametopic-*.json``), the provenance sets (``recipe.json``,
 ``provenance-more-*.json``; ``assemble.py`` is the first one's older name). Run the recipe's queries in the search tool's
 ``pages`` corpus and save the excerpt of every listed URL, exactly as returned,
-to the set's ``raw/<id>.txt``. Each text is checked against the recipe's sha1
+to the set's ``raw-<part>/<id>.txt`` (``.pages/raw/`` for provenance). Each text is checked against the recipe's sha1
 (a leading ``date YYYY-MM-DD`` line and a doubled or missing final newline are
 tried both ways: :func:`variants`); pages that do not match are reported
 and left out, since the labels were made on the recorded text.
