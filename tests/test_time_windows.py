@@ -157,7 +157,8 @@ def test_nearest_by_language_computes_what_the_decision_reads():
     english = sorted(set(langs)).index("en")
     needed = np.ones_like(full, dtype=bool)
     needed[~routed, english] = False  # an English article is only ever paired with a routed one
-    assert np.array_equal(full[needed], part[needed])
+    # the same products over fewer rows: equal up to the BLAS kernel's rounding for that shape
+    assert np.allclose(full[needed], part[needed], atol=1e-6)
     S = vectors @ vectors.T
     np.fill_diagonal(S, -1.0)
     de = np.array([lang == "de" for lang in langs])
