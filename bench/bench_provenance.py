@@ -4,6 +4,7 @@
     python bench/bench_provenance.py --stories 10     # a quick subset
     python bench/bench_provenance.py --split even     # only stories of even topics (odd: the other half)
     python bench/bench_provenance.py --absent         # stories as real events come (every report absent)
+    python bench/bench_provenance.py --versions       # wire reports in several versions, each copied
 
 For each ECB+ story (subtopic) one article is the original. From it we derive
 copies by trimming, light edits, sentence reordering, machine-style synonym
@@ -15,7 +16,11 @@ original is a wire story left out of the corpus, its copies crediting the
 wire: their expected parent is then ``wire:<name>``. With ``--absent`` every story
 is built as the real pages of an event come instead: two or three reports, none in
 the story, each reached only through a few copies (of one of its versions), cut short
-in page furniture, beside independent reports. The ECB+ texts are read
+in page furniture, beside independent reports. With ``--versions`` every story is one or two
+wire reports in several versions (a first take, one or two write-throughs that move the figures on,
+rewrite the lead, add and move sentences), each version reached through copies of its own (verbatim
+ones cut short in furniture, light rewrites reworded all along, spun copies), so that a verbatim copy is compared with
+copies of another version, as real wire copies are. The ECB+ texts are read
 from ../shared/data/ecbplus at run time and never stored in the repository.
 
 The last line printed is JSON: grade macro-F1, parent accuracy, and both by
@@ -479,6 +484,178 @@ def build_absent_story(docs: list[dict], rng: random.Random):
     return arts, truth, None
 
 
+# Datelines a wire's report opens with (its copies keep them, an outlet's own rewrite seldom does).
+DATELINE_PLACES = ["LONDON", "NEW YORK", "LOS ANGELES", "WASHINGTON", "MUMBAI", "PARIS", "SYDNEY", "CHICAGO",
+                   "NEW DELHI", "BERLIN", "MADRID", "TORONTO"]  # fmt: skip
+# What reaches a story from one version of a wire report (``--versions``), weighted as the real pages'
+# grades come: verbatim copies of the version (whole, trimmed, in boilerplate, from a later sentence on),
+# light rewrites (an outlet's rewrite of the wire copy, a translation), spun copies.
+VERSION_MIX = (("copy", 3), ("trim", 2), ("boilerplate", 1), ("excerpt", 2), ("rewrite", 2), ("translate", 1),
+               ("spin", 1))  # fmt: skip
+# Page furniture around a copy on a news site (menus, links to other stories), none of it the report's.
+FURNITURE = ["Home", "News", "World", "Business", "Sport", "Opinion", "Latest Stories", "Trending Now",
+             "Sign in", "Related Coverage", "Recommended for you", "More from this section", "Privacy Policy",
+             "Terms of Use", "Contact Us", "Weather: 21°C, partly cloudy", "Markets close higher on Friday",
+             "Five things to know before you travel this summer", "Local council approves new budget plan",
+             "Watch: highlights from last night's game", "Photos: the week in pictures"]  # fmt: skip
+
+
+_SMALL = re.compile(r"(?<=\w )(?:the|a|that|also|then) (?=\w)")
+
+
+def _reword(s: str, strength: float, rng: random.Random) -> str:
+    """A desk's rewording of a sentence that leaves its facts: neutral swaps, small words dropped all
+    along it (so that few of its 5-word runs survive, as on real rewritten pages), the clauses about a
+    comma swapped, now and then a copy-editor change (``strength``: how much of it, 0-1)."""
+    s = neutral_swap(s, 0.9, rng)
+    s = _SMALL.sub(lambda m: "" if rng.random() < strength * 0.8 else m.group(0), s)
+    if rng.random() < strength * 0.5 and ", " in s:
+        a, b = s.split(", ", 1)
+        if len(a.split()) >= 3 and len(b.split()) >= 3:
+            s = b.rstrip(".")[:1].upper() + b.rstrip(".")[1:] + ", " + a[:1].lower() + a[1:] + "."
+    return _edit(s, rng) if rng.random() < 0.5 else s
+
+
+def t_rewrite(text: str, rng: random.Random) -> str:
+    """An outlet's rewrite of a wire copy: nearly every sentence edited (one or two changes), now and then
+    two sentences run together, a few left out, a line of its own added."""
+    out = []
+    for s in sentences_of(text):
+        if rng.random() < 0.15 and len(out) > 2:
+            continue
+        if rng.random() < 0.9:
+            s = _reword(s, 1.0, rng)
+        if out and rng.random() < 0.15:
+            out[-1] = out[-1].rstrip(".") + ", and " + s[:1].lower() + s[1:]
+        else:
+            out.append(s)
+    if rng.random() < 0.6:
+        out.insert(rng.randrange(min(2, len(out)), len(out) + 1), own_line(rng))
+    return "\n".join(out)
+
+
+def in_page(text: str, rng: random.Random) -> str:
+    """A copy as its site's page gives it: lines of menus and links to other stories before and after."""
+    before = rng.sample(FURNITURE, rng.randint(0, 4))
+    after = rng.sample(FURNITURE, rng.randint(1, 5))
+    return "\n".join([*before, text, *after])
+
+
+def t_writethrough(text: str, extra: list[str], rng: random.Random) -> str:
+    """A wire's write-through of its report (the next version): the lead rewritten with the new figures
+    ("146 killed in a stampede" becomes "149 killed in a crush"), every count moved on the same way,
+    sentences near the top edited by the desk more often than those further down, one to three sentences
+    of new reporting (``extra``) put in near the top, a block of sentences moved, a few dropped. Copies of
+    two versions then share most of their text edited rather than whole, as the real pages of one wire's
+    story do, while each copy renders its own version verbatim."""
+    sents = sentences_of(text)
+    moved: dict[str, str] = {}
+
+    def bump(m: re.Match) -> str:  # a count moves on (the same way wherever it is given); a year stays
+        v = m.group(0)
+        if len(v) >= 4:
+            return v
+        if v not in moved:
+            moved[v] = str(int(v) + rng.randint(1, 6))
+        return moved[v]
+
+    head = ""
+    m = _ANY_DATELINE_HEAD.match(sents[0]) if sents else None
+    if m:
+        head, sents[0] = sents[0][: m.end()], sents[0][m.end() :]
+    lead = re.sub(r"\b\d+\b", bump, _reword(_edit(sents[0], rng), 1.0, rng))
+    body = []
+    for k, s in enumerate(sents[1:]):
+        s = re.sub(r"\b\d+\b", bump, s)
+        if rng.random() < (0.8 if k < 5 else 0.4):
+            s = _reword(s, 0.8 if k < 5 else 0.4, rng)
+        body.append(s)
+    if len(body) > 4 and rng.random() < 0.6:  # a block of sentences moved
+        i = rng.randrange(1, len(body) - 2)
+        block = body[i : i + rng.randint(1, 3)]
+        del body[i : i + len(block)]
+        j = rng.randrange(0, len(body) + 1)
+        body[j:j] = block
+    for _ in range(rng.randint(0, 2)):
+        if len(body) > 5:
+            body.pop(rng.randrange(2, len(body)))
+    new = rng.sample(extra, min(len(extra), rng.randint(1, 3)))
+    for x in new:
+        body.insert(rng.randint(0, min(3, len(body))), x)
+    if rng.random() < 0.4:  # the old lead kept further down, as the wires do
+        body.insert(rng.randint(1, min(4, len(body))), re.sub(r"\b\d+\b", bump, sents[0]))
+    return "\n".join([head + lead, *body])
+
+
+_ANY_DATELINE_HEAD = re.compile(r"^[A-Z][A-Z .]+ \([A-Za-z]+\) [-—] ")
+
+
+def build_versions_story(docs: list[dict], rng: random.Random):
+    """A story of one or two wire reports in several versions (``--versions``): each report (an ECB+ article
+    of the story, under a dateline, from a wire left out of the story) comes as a first take and one or two
+    write-throughs (:func:`t_writethrough`), each version reached through one to three copies: verbatim ones
+    of *that* version (whole, trimmed, in boilerplate or from a later sentence on, the credit line sometimes
+    missing), light rewrites, spun copies; one to three independent reports beside them. :func:`webify` then
+    cuts them short and wraps them in page furniture. A verbatim copy of a write-through is thus compared
+    with copies of another version, as on the real pages. Same return as :func:`build_story`."""
+    docs = sorted(docs, key=lambda d: d["doc_id"])
+    rng.shuffle(docs)
+    usable = [d for d in docs if len(sentences_of(d["text"])) >= 6 and len(d["text"].split()) >= MIN_WORDS]
+    sid = docs[0]["subtopic"]
+    t0 = datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(days=rng.randrange(300), hours=rng.randrange(24))
+    arts: list[Article] = []
+    truth: dict[str, tuple[str, str, str | None]] = {}
+    taken: list[set] = []
+    sources = []
+    for d in usable:
+        if len(sources) >= rng.choice((1, 1, 2)):
+            break
+        sh = _shingles(d["text"])
+        if any(len(t & sh) / max(1, min(len(t), len(sh))) > 0.2 for t in taken):
+            continue
+        taken.append(sh)
+        sources.append(d)
+    wires = rng.sample(sorted(WIRE_CREDITS), len(sources))
+    names, weights = zip(*VERSION_MIX)
+    independents: list[Article] = []
+    _add_independents(docs, lambda d: d in sources, taken, rng.choice((1, 2, 2, 3)), sid, t0, rng, independents, truth)
+    own = {a.text for a in independents}  # the write-throughs' new sentences come from neither
+    extra = [x for d in docs if d not in sources and normalise(d["text"]) not in own
+             for x in sentences_of(normalise(d["text"]))[1:8] if len(x.split()) >= 8]  # fmt: skip
+    for k, (d, wire) in enumerate(zip(sources, wires)):
+        w = WIRE_NAMES[wire]
+        dateline = f"{rng.choice(DATELINE_PLACES)} ({w}) {rng.choice(('-', '—'))} " if rng.random() < 0.5 else ""
+        versions = [dateline + normalise(d["text"])]
+        for _ in range(rng.choice((1, 2, 2))):
+            versions.append(t_writethrough(versions[-1], extra, rng))
+        for v, version in enumerate(versions):
+            for j in range(rng.choice((1, 1, 1, 2))):
+                aid = f"{sid}:s{k}:v{v}:{j}"
+                name = rng.choices(names, weights)[0]
+                base = version
+                if name not in ("copy", "trim", "boilerplate", "excerpt") and rng.random() < 0.8:
+                    base = _ANY_DATELINE_HEAD.sub("", base, count=1)  # an outlet's rewrite drops the dateline
+                if name == "copy":
+                    grade, text = "verbatim", "\n".join(sentences_of(base))
+                elif name == "excerpt":
+                    grade, text = "verbatim", t_excerpt(base, rng)
+                elif name == "rewrite":
+                    grade, text = "light-rewrite", t_rewrite(base, rng)
+                else:
+                    fn, grade = TRANSFORMS[name]
+                    text = fn(base, rng)
+                if rng.random() < 0.55 and not text.startswith(dateline or "\0"):
+                    fmt = rng.choice([f for f in WIRE_CREDITS[wire] if f])
+                    line = fmt.format(wire=w)
+                    text = line + text if not line.startswith("\n") else text + line
+                if rng.random() < 0.5:
+                    text = in_page(text, rng)
+                pub = (t0 + timedelta(hours=v * 3 + rng.uniform(0.2, 6))).isoformat() if rng.random() > 0.15 else None
+                arts.append(Article(id=aid, text=text, outlet=f"Outlet {k}-{v}-{j}", published=pub))
+                truth[aid] = (name, grade, f"wire:{wire}")
+    return arts + independents, truth, None
+
+
 def _add_independents(docs, skip, taken, want, sid, t0, rng, arts, truth) -> None:
     """Up to ``want`` of the topic's other reports, each its own (sharing under 20% of its shingles with
     any text in ``taken``, at least 60 words; ``skip`` leaves the story's sources out), as independent reports."""
@@ -533,21 +710,25 @@ def load_stories(split: str) -> dict[str, list[dict]]:
 
 def run(
     n_stories: int | None, seed: int, split: str, verbose: bool, rules: bool = False, web: bool = False,
-    absent: bool = False,
+    absent: bool = False, versions: bool = False,
 ) -> dict:
     """Score the grades and parents; ``rules``: the hand-written grade rules alone (no fitted grader);
     ``web``: the stories as web pages come (see :func:`webify`); ``absent``: every story as the real pages
     of an event come, several reports each reached only through copies (:func:`build_absent_story`),
-    as web pages."""
+    as web pages; ``versions``: every story as one or two wire reports in several versions, each reached
+    through its own copies (:func:`build_versions_story`), as web pages."""
     import contextlib
 
     from storyline.provenance import grader
 
     with grader.using(None) if rules else contextlib.nullcontext():
-        return _run(n_stories, seed, split, verbose, web or absent, absent)
+        return _run(n_stories, seed, split, verbose, web or absent or versions, absent, versions)
 
 
-def _run(n_stories: int | None, seed: int, split: str, verbose: bool, web: bool, absent: bool = False) -> dict:
+def _run(
+    n_stories: int | None, seed: int, split: str, verbose: bool, web: bool, absent: bool = False,
+    versions: bool = False,
+) -> dict:
     rng = random.Random(seed)
     stories = load_stories(split)
     keys = list(stories)
@@ -558,12 +739,15 @@ def _run(n_stories: int | None, seed: int, split: str, verbose: bool, web: bool,
     originals = []
     t_total = 0.0
     for k, key in enumerate(keys):
-        if absent:
+        if versions:
+            arts, truth, original = build_versions_story(stories[key], rng)
+            arts = webify(arts, truth, random.Random(f"{seed}:{key}:versions"))
+        elif absent:
             arts, truth, original = build_absent_story(stories[key], rng)
             arts = webify(arts, truth, random.Random(f"{seed}:{key}:absent"))
         else:
             arts, truth, original = build_story(stories[key], rng, wire_missing=k % 4 == 3, wire_outlet=k % 4 == 1)
-        if web and not absent:
+        if web and not absent and not versions:
             wrng = random.Random(f"{seed}:{key}")
             arts = webify(arts, truth, wrng)
             if k % 4 in (1, 3):  # the wire's story, briefly, in another outlet
@@ -678,8 +862,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--web", action="store_true", help="stories as web pages come: cut short, in page furniture")
     ap.add_argument("--absent", action="store_true",
                     help="stories as real events come: several reports, each absent, reached through copies")
+    ap.add_argument("--versions", action="store_true",
+                    help="stories of wire reports in several versions (first take, write-throughs), each version "
+                         "reached through its own copies")
     args = ap.parse_args(argv)
-    res = run(args.stories, args.seed, args.split, args.verbose, rules=args.rules, web=args.web, absent=args.absent)
+    res = run(args.stories, args.seed, args.split, args.verbose, rules=args.rules, web=args.web, absent=args.absent,
+              versions=args.versions)
     dump = res.pop("_dump")
     if args.dump:
         args.dump.write_text(json.dumps(dump))
