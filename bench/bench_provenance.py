@@ -432,29 +432,37 @@ def t_update(text: str, extra: list[str], rng: random.Random) -> str:
     return "\n".join(out)
 
 
-def build_absent_story(docs: list[dict], rng: random.Random):
-    """A story as the real pages of an event come: two or three reports (ECB+ articles of the story), each
-    from a wire left out of the story and reached only through one to four copies (some crediting the
-    wire, some not; a lone copy is sometimes a short brief), beside one to three independent reports.
-    :func:`webify` then cuts them short and wraps them in page furniture. Same return as :func:`build_story`
-    (the original is ``None``: there are several, all absent)."""
+def _reports(docs: list[dict], rng: random.Random, min_sentences: int, counts: tuple[int, ...]):
+    """The reports a story is built from: (its documents shuffled, story id, start time, reports, their
+    shingle sets). As many reports as ``rng.choice(counts)``, each of ``min_sentences`` or more and sharing
+    little with those before it."""
     docs = sorted(docs, key=lambda d: d["doc_id"])
     rng.shuffle(docs)
-    usable = [d for d in docs if len(sentences_of(d["text"])) >= 5 and len(d["text"].split()) >= MIN_WORDS]
+    usable = [d for d in docs if len(sentences_of(d["text"])) >= min_sentences and len(d["text"].split()) >= MIN_WORDS]
     sid = docs[0]["subtopic"]
     t0 = datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(days=rng.randrange(300), hours=rng.randrange(24))
-    arts: list[Article] = []
-    truth: dict[str, tuple[str, str, str | None]] = {}
     taken: list[set] = []
-    sources = []
+    sources: list[dict] = []
     for d in usable:
-        if len(sources) >= rng.choice((2, 3)):
+        if len(sources) >= rng.choice(counts):
             break
         sh = _shingles(d["text"])
         if any(len(t & sh) / max(1, min(len(t), len(sh))) > 0.2 for t in taken):
             continue
         taken.append(sh)
         sources.append(d)
+    return docs, sid, t0, sources, taken
+
+
+def build_absent_story(docs: list[dict], rng: random.Random):
+    """A story as the real pages of an event come: two or three reports (ECB+ articles of the story), each
+    from a wire left out of the story and reached only through one to four copies (some crediting the
+    wire, some not; a lone copy is sometimes a short brief), beside one to three independent reports.
+    :func:`webify` then cuts them short and wraps them in page furniture. Same return as :func:`build_story`
+    (the original is ``None``: there are several, all absent)."""
+    docs, sid, t0, sources, taken = _reports(docs, rng, 5, (2, 3))
+    arts: list[Article] = []
+    truth: dict[str, tuple[str, str, str | None]] = {}
     wires = rng.sample(sorted(WIRE_CREDITS), len(sources))
     names, weights = zip(*ABSENT_MIX)
     extra = [x for d in docs if d not in sources for x in sentences_of(normalise(d["text"]))[1:6]
@@ -598,23 +606,9 @@ def build_versions_story(docs: list[dict], rng: random.Random):
     missing), light rewrites, spun copies; one to three independent reports beside them. :func:`webify` then
     cuts them short and wraps them in page furniture. A verbatim copy of a write-through is thus compared
     with copies of another version, as on the real pages. Same return as :func:`build_story`."""
-    docs = sorted(docs, key=lambda d: d["doc_id"])
-    rng.shuffle(docs)
-    usable = [d for d in docs if len(sentences_of(d["text"])) >= 6 and len(d["text"].split()) >= MIN_WORDS]
-    sid = docs[0]["subtopic"]
-    t0 = datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(days=rng.randrange(300), hours=rng.randrange(24))
+    docs, sid, t0, sources, taken = _reports(docs, rng, 6, (1, 1, 2))
     arts: list[Article] = []
     truth: dict[str, tuple[str, str, str | None]] = {}
-    taken: list[set] = []
-    sources = []
-    for d in usable:
-        if len(sources) >= rng.choice((1, 1, 2)):
-            break
-        sh = _shingles(d["text"])
-        if any(len(t & sh) / max(1, min(len(t), len(sh))) > 0.2 for t in taken):
-            continue
-        taken.append(sh)
-        sources.append(d)
     wires = rng.sample(sorted(WIRE_CREDITS), len(sources))
     names, weights = zip(*VERSION_MIX)
     independents: list[Article] = []
