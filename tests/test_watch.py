@@ -373,11 +373,11 @@ def test_webhook_is_signed_retried_and_does_not_block(tmp_path, monkeypatch):
 # -- kill -9 -------------------------------------------------------------------------------------------
 
 
-def _watch_process(tmp_path: Path, srv: LoopbackServer, pages: list[dict], *extra: str):
-    """A `storyline watch` process over ``pages`` (each answered after 0.3 s); returns (cmd, env, proc, db)."""
+def _watch_process(tmp_path: Path, srv: LoopbackServer, pages: list[dict], *extra: str, delay: float = 0.3):
+    """A `storyline watch` process over ``pages`` (each answered after ``delay`` s); returns (cmd, env, proc, db)."""
     feeds = serve_feeds(srv, pages)
     for p in pages:
-        srv.routes[p["url"]].delay = 0.3
+        srv.routes[p["url"]].delay = delay
     (tmp_path / "s.txt").write_text("\n".join(feeds))
     db = tmp_path / "s.db"
     cmd = [sys.executable, "-m", "storyline.watch", "watch", str(tmp_path / "s.txt"), "--store", str(db),
@@ -568,7 +568,9 @@ def test_a_sitemap_index_is_followed(tmp_path):
 def test_sigterm_finishes_the_pages_in_hand_and_exits(tmp_path):
     pages = corpus_pages()[:12]
     with LoopbackServer() as srv:
-        _, _, proc, db = _watch_process(tmp_path, srv, pages)  # no --once: runs until stopped
+        # no --once: runs until stopped; pages slow enough that a loaded machine cannot fetch them all
+        # before the third is stored
+        _, _, proc, db = _watch_process(tmp_path, srv, pages, delay=1.0)
         _wait_for_articles(db, 3)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
