@@ -145,7 +145,7 @@ def shifted(p: np.ndarray, calibration: tuple[float, float]) -> np.ndarray:
     return np.clip(1.0 / (1.0 + np.exp(-(a * np.log(q / (1 - q)) + b))), 0.0, 0.999)
 
 
-def best_shift(table: dict, names: list[str]) -> tuple[float, float]:
+def best_calibration(table: dict, names: list[str]) -> tuple[float, float]:
     """The calibration with the best mean pairwise F1 over the sets ``names`` (ties: the scale nearest 1,
     then the smallest shift)."""
     return max(CALIBRATIONS, key=lambda c: (round(float(np.mean([table[n][c]["all"]["f1"] for n in names])), 4),
@@ -216,10 +216,10 @@ def main() -> int:
     table = {s.name: {c: s.score(s.labels(shifted(p, c))) for c in CALIBRATIONS} for s, p in zip(sets, probs)}
     for s in sets:
         others = [t for t in sets if t is not s] or [s]
-        c = best_shift(table, [t.name for t in others])
+        c = best_calibration(table, [t.name for t in others])
         res[s.name]["cross_fitted"] = {**table[s.name][c], "calibration": list(c)}
         res[s.name]["by_calibration"] = {f"{a}/{b}": v["all"]["f1"] for (a, b), v in table[s.name].items()}
-    scale, shift = best_shift(table, [s.name for s in sets])
+    scale, shift = best_calibration(table, [s.name for s in sets])
     full = fit(sets, [np.ones(len(s.cand), bool) for s in sets])
     # sigmoid(scale * (x.w + bias) + shift): the calibration folded into the weights
     full = match.CrossModel(full.weights * scale, full.bias * scale + shift, full.mean, full.scale,
