@@ -40,20 +40,25 @@ from metrics import scores
 FOLDER = BENCH / "realdata" / ".sametopic"
 SHARED = ROOT.parent / "shared" / "data" / "realdata" / "sametopic-pages.jsonl"
 ENV = "STORYLINE_SAMETOPIC"
-# The set's further parts (recipes ``sametopic-c.json``, ``sametopic-d.json``; texts git-ignored): part c is
-# fitted on beside a and b (bench/fit_crosslang.py, bench/fit_matching.py); part d is held out, never fitted on
-# nor used to choose anything: ``--data bench/realdata/.sametopic-d`` scores what a new set gets.
-PARTS = {"c": BENCH / "realdata" / ".sametopic-c", "d": BENCH / "realdata" / ".sametopic-d"}
-FITTED_PARTS = ("c",)
+# The set's further parts (recipes ``sametopic-<part>.json``; texts git-ignored): parts c and d are fitted on
+# beside a and b (bench/fit_crosslang.py, bench/fit_matching.py); parts e and f are held out, never fitted on
+# nor used to choose anything: ``--data bench/realdata/.sametopic-e,bench/realdata/.sametopic-f`` scores what
+# a new set gets.
+PARTS = {p: BENCH / "realdata" / f".sametopic-{p}" for p in "cdef"}
+FITTED_PARTS = ("c", "d")
+HELD_OUT_PARTS = ("e", "f")
 
 
 def data_files(given: str | None = None) -> list[Path]:
     """The set's JSONL files: ``given`` / ``$STORYLINE_SAMETOPIC`` (a file or a folder), else the shared copy,
     else the git-ignored folder."""
     named = given or os.environ.get(ENV)
-    if named:
-        p = Path(named)
-        return sorted(p.glob("*.jsonl")) if p.is_dir() else [p]
+    if named:  # comma-separated: several files or folders scored as one set
+        out = []
+        for part in named.split(","):
+            p = Path(part)
+            out += sorted(p.glob("*.jsonl")) if p.is_dir() else [p]
+        return out
     if SHARED.exists():
         return [SHARED]
     return sorted(FOLDER.glob("*.jsonl")) if FOLDER.is_dir() else []
@@ -67,6 +72,11 @@ def fitted_parts() -> dict[str, list[Path]]:
         if files:
             out[name] = files
     return out
+
+
+def held_out_parts() -> list[Path]:
+    """The JSONL files of the held-out parts (:data:`HELD_OUT_PARTS`) whose texts are here, scored as one set."""
+    return [f for name in HELD_OUT_PARTS if PARTS[name].is_dir() for f in sorted(PARTS[name].glob("*.jsonl"))]
 
 
 def load(files: list[Path], label: str = "story") -> list[dict]:
@@ -179,7 +189,7 @@ def dating(docs: list[dict], arts: dict) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", help="a JSONL file or a folder of them (default: $STORYLINE_SAMETOPIC, "
+    ap.add_argument("--data", help="JSONL files or folders of them, comma-separated (default: $STORYLINE_SAMETOPIC, "
                                    "../shared/data/realdata/sametopic-pages.jsonl, bench/realdata/.sametopic/)")
     ap.add_argument("--keep-dates", action="store_true", help="give storyline each page's labelled date")
     ap.add_argument("--no-baselines", action="store_true")

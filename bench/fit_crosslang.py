@@ -8,9 +8,10 @@ It is fitted here on the candidate pairs of two real sets:
 
 - the multilingual set (``../shared/data/realdata/multilingual-pages.jsonl``,
   ``bench/realdata/multilingual.json``; each event its own group);
-- the same-kind events set (``bench/realdata/sametopic-{a,b}.json``) and its part c
-  (``sametopic-c.json``), each given without their dates and again with them; groups of
-  same-kind events close in time. Part d (``sametopic-d.json``) is held out: never fitted on.
+- the same-kind events set (``bench/realdata/sametopic-{a,b}.json``) and its parts c and d
+  (``sametopic-c.json``, ``sametopic-d.json``), each given without their dates and again with
+  them; groups of same-kind events close in time. Parts e and f (``sametopic-e.json``,
+  ``sametopic-f.json``) are held out: never fitted on.
 
 Cross-fitted figures: the groups are split into folds; every candidate pair is
 scored by a model fitted without either of its articles' folds, then each whole

@@ -85,8 +85,9 @@ KEEP_ARI = 0.955  # the cut keeps ECB+'s and the generated corpus' story ARI at 
 # often one story, so they do not set the must-link level.
 NOISY_LABELS = ("allsides-dev",)
 # Real coverage, what the product is judged on: the cut maximises its objective once the clean-label
-# corpora keep KEEP_ARI. ``sametopic``: the English pages of the same-kind events set and of its part c
-# (bench/realdata/sametopic-{a,b,c}.json; texts git-ignored; part d is held out), given without their dates,
+# corpora keep KEEP_ARI. ``sametopic``: the English pages of the same-kind events set and of its fitted parts
+# (bench/realdata/sametopic-{a,b,c,d}.json, eval_sametopic.FITTED_PARTS; texts git-ignored; parts e and f are
+# held out), given without their dates,
 # folds of whole groups of same-kind events (bench/eval_sametopic.py scores the whole set apart).
 REAL = ("allsides-dev", "sametopic")
 SAMETOPIC = ROOT / "bench" / "results" / "sametopic-en-nodates.jsonl"

@@ -3,8 +3,9 @@
 The pages are third-party texts: read from ../shared/data/realdata/sametopic-pages.jsonl, else from the
 git-ignored bench/realdata/.sametopic/ (rebuilt from the recipes), else the test skips. They are given
 without their dates: storyline places them in time from what they say. The cross-language decision and
-the English pair model are fitted on parts a, b and c (their cross-fitted figures: bench/fit_crosslang.py,
-bench/fit_matching.py); part d (git-ignored texts in bench/realdata/.sametopic-d/) is never fitted on.
+the English pair model are fitted on parts a to d (their cross-fitted figures: bench/fit_crosslang.py,
+bench/fit_matching.py); parts e and f (git-ignored texts in bench/realdata/.sametopic-e/ and -f/) are never
+fitted on.
 """
 
 from __future__ import annotations
@@ -74,10 +75,11 @@ def test_same_kind_events_hold_their_floors():
 
 
 @pytest.mark.slow
-def test_held_out_part_d_holds_its_floors():
-    """Part d is never fitted on: what a new set of same-kind events gets (texts git-ignored: skips without)."""
+def test_held_out_parts_hold_their_floors():
+    """Parts e and f are never fitted on: what a new set of same-kind events gets (texts git-ignored: skips
+    without them)."""
     ev = _eval()
-    files = sorted(ev.PARTS["d"].glob("*.jsonl")) if ev.PARTS["d"].is_dir() else []
-    if not files:
-        pytest.skip("no held-out part d (bench/realdata/sametopic-d.json says how to rebuild it)")
-    _holds_floors(ev, files, "held_out_d_")
+    files = ev.held_out_parts()
+    if len(files) < len(ev.HELD_OUT_PARTS):
+        pytest.skip("no held-out parts e and f (bench/realdata/sametopic-e.json and -f.json say how to rebuild them)")
+    _holds_floors(ev, files, "held_out_")
