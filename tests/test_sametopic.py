@@ -47,6 +47,20 @@ def test_pairwise_scores_by_hand():
     assert got["precision"] == pytest.approx(1 / 3, abs=1e-3) and got["recall"] == 0.5
 
 
+def test_parts_are_named_and_several_files_make_one_set(tmp_path, monkeypatch):
+    ev = _eval()
+    assert set(ev.FITTED_PARTS).isdisjoint(ev.HELD_OUT_PARTS) and set(ev.FITTED_PARTS) | set(ev.HELD_OUT_PARTS) <= set(ev.PARTS)
+    for name in ("e", "f"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{name}.jsonl").write_text(json.dumps({"id": name, "text": "t", "story": name}) + "\n")
+    monkeypatch.delenv(ev.ENV, raising=False)
+    files = ev.data_files(f"{tmp_path / 'e'},{tmp_path / 'f' / 'f.jsonl'}")
+    assert files == [tmp_path / "e" / "e.jsonl", tmp_path / "f" / "f.jsonl"]
+    assert [d["id"] for d in ev.load(files)] == ["e", "f"]
+    monkeypatch.setattr(ev, "PARTS", {**ev.PARTS, "e": tmp_path / "e", "f": tmp_path / "absent"})
+    assert ev.held_out_parts() == [tmp_path / "e" / "e.jsonl"]
+
+
 def _holds_floors(ev, files, prefix: str):
     """Run storyline on the pages of ``files`` without their dates and check the ``prefix``-ed floors."""
     docs = ev.load(files)
