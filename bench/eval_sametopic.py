@@ -64,19 +64,19 @@ def data_files(given: str | None = None) -> list[Path]:
     return sorted(FOLDER.glob("*.jsonl")) if FOLDER.is_dir() else []
 
 
+def part_files(name: str) -> list[Path]:
+    """A further part's JSONL files (none when its texts are not here)."""
+    return sorted(PARTS[name].glob("*.jsonl")) if PARTS[name].is_dir() else []
+
+
 def fitted_parts() -> dict[str, list[Path]]:
     """The further parts the models are fitted on (:data:`FITTED_PARTS`), those whose texts are here."""
-    out = {}
-    for name in FITTED_PARTS:
-        files = sorted(PARTS[name].glob("*.jsonl")) if PARTS[name].is_dir() else []
-        if files:
-            out[name] = files
-    return out
+    return {name: files for name in FITTED_PARTS if (files := part_files(name))}
 
 
 def held_out_parts() -> list[Path]:
     """The JSONL files of the held-out parts (:data:`HELD_OUT_PARTS`) whose texts are here, scored as one set."""
-    return [f for name in HELD_OUT_PARTS if PARTS[name].is_dir() for f in sorted(PARTS[name].glob("*.jsonl"))]
+    return [f for name in HELD_OUT_PARTS for f in part_files(name)]
 
 
 def load(files: list[Path], label: str = "story") -> list[dict]:

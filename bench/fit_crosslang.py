@@ -212,8 +212,8 @@ def main() -> int:
             if sel.any():
                 p[sel] = model.predict_proba(s.F[sel])
     # The pair model's probabilities feed the English clustering cut (fitted for the English pair
-    # model): one bias shift calibrates them to it. Each set is scored with the shift chosen on the
-    # other sets (the shipped one: chosen on all), so no set chooses its own.
+    # model): a scale and a shift of their log-odds calibrate them to it. Each set is scored with the
+    # calibration chosen on the other sets (the shipped one: chosen on all), so no set chooses its own.
     table = {s.name: {c: s.score(s.labels(shifted(p, c))) for c in CALIBRATIONS} for s, p in zip(sets, probs)}
     for s in sets:
         others = [t for t in sets if t is not s] or [s]

@@ -51,7 +51,7 @@ def layout(name: str) -> tuple[Path, Path]:
         return HERE / ".pages" / "raw", HERE / ".pages" / "pages.jsonl"
     if name.startswith("provenance-more-"):
         return HERE / ".pages" / "raw", HERE / ".pages" / f"{name.removeprefix('provenance-')}.jsonl"
-    raise SystemExit(f"unknown set {name!r}: sametopic-<part> or provenance-more-<part>")
+    raise SystemExit(f"unknown set {name!r}: recipe, sametopic-<part> or provenance-more-<part>")
 
 
 def pages(recipe: dict):
