@@ -3,6 +3,7 @@
     python bench/eval_provenance_real.py                       # ../shared/data/realdata/provenance-pages.jsonl
     python bench/eval_provenance_real.py --pages DIR_OR_FILE   # or STORYLINE_REALDATA_PAGES=DIR_OR_FILE
     python bench/eval_provenance_real.py --labels FILE -v      # other labels; print every miss
+    python bench/eval_provenance_real.py --set heldout         # the held-out events, never fitted on
 
 The pages (third-party texts, never in the repository) are read from
 ``../shared/data/realdata/provenance-pages.jsonl``, else from the git-ignored
@@ -19,7 +20,8 @@ that event: the leave-one-event-out models bench/fit_grader.py stores in
 storyline/provenance/grader.json; the figures to quote, and the ones
 tests/test_provenance_real.py pins) and ``shipped`` (the shipped grader, fitted
 on all these pages: in-sample, for reference only). The JSON's top-level
-figures are the left-out ones (the rules' when no grader is shipped).
+figures are the left-out ones (the shipped grader's for events no left-out model covers, such as the
+held-out sets'; the rules' when no grader is shipped).
 
 Figures: grade macro-F1, spun F1 and accuracy over all pages; source accuracy over
 copies (the predicted root, ``wire:<name>``, an article id or
@@ -46,6 +48,10 @@ ENV = "STORYLINE_REALDATA_PAGES"
 # Further labelled events (bench/realdata/provenance-more-*.json: recipe and labels, same format); their
 # texts in the git-ignored bench/realdata/.pages/more-*.jsonl, or ../shared/data/realdata/provenance-more-*.jsonl
 MORE_RECIPES = sorted((BENCH / "realdata").glob("provenance-more-*.json"))
+# Held-out events (bench/realdata/provenance-heldout-*.json): never fitted on, not even by bench/fit_grader.py,
+# scored with the shipped grader; texts in bench/realdata/.pages/heldout-*.jsonl (git-ignored) or
+# ../shared/data/realdata/provenance-heldout-*.jsonl
+HELDOUT_RECIPES = sorted((BENCH / "realdata").glob("provenance-heldout-*.json"))
 GRADES = ("verbatim", "light-rewrite", "spun", "independent")
 
 
@@ -63,6 +69,17 @@ def more_files() -> list[Path]:
     """The further events' page files present: the shared copies, else the git-ignored ones."""
     shared = sorted(SHARED.parent.glob("provenance-more-*.jsonl"))
     return shared or sorted(PAGES.glob("more-*.jsonl"))
+
+
+def heldout_files() -> list[Path]:
+    """The held-out events' page files present: the shared copies, else the git-ignored ones."""
+    shared = sorted(SHARED.parent.glob("provenance-heldout-*.jsonl"))
+    return shared or sorted(PAGES.glob("heldout-*.jsonl"))
+
+
+def load_heldout() -> list[dict]:
+    """The held-out events' labelled pages (empty when their texts are absent)."""
+    return [r for f in heldout_files() for r in load(f, HELDOUT_RECIPES)]
 
 
 def load_all(pages: str | None = None, which: str = "all") -> list[dict]:
@@ -228,13 +245,20 @@ def main(argv: list[str] | None = None) -> int:
                                     f"{PAGES}/pages.jsonl)")
     ap.add_argument("--labels", type=Path, default=None, help="recipe with the labels of --pages (default: "
                                                              "the first set's and every further set's)")
-    ap.add_argument("--set", choices=["all", "base"], default="all",
-                    help="all: the first set and every further set present; base: the first set only (54 pages)")
+    ap.add_argument("--set", choices=["all", "base", "heldout"], default="all",
+                    help="all: the first set and every further set present; base: the first set only (54 pages); "
+                         "heldout: the held-out events (provenance-heldout-*.json), never fitted on: the shipped "
+                         "grader's figures are the ones to read")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every miss")
     args = ap.parse_args(argv)
     try:
         if args.labels is not None:
             records = load(pages_file(args.pages), args.labels)
+        elif args.set == "heldout":
+            records = load_heldout()
+            if not records:
+                raise FileNotFoundError("no held-out pages in bench/realdata/.pages/heldout-*.jsonl "
+                                        "(bench/realdata/provenance-heldout-*.json say how to collect them)")
         else:
             records = load_all(args.pages, args.set)
     except (FileNotFoundError, ValueError) as e:
@@ -247,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
             modes["left_out"] = analyse(records, graders=folds)
         modes["shipped"] = analyse(records)
     results = {m: score(records, p) for m, p in modes.items()}
-    main_mode = "left_out" if "left_out" in results else "rules"
+    # events no model was fitted on (the held-out sets) are scored by the shipped grader
+    main_mode = "left_out" if "left_out" in results else "shipped" if "shipped" in results else "rules"
     pred, res = modes[main_mode], results[main_mode]
     print(f"{'':36s} {'':8s}  " + "  ".join(f"{m:>26s}" for m in results), file=sys.stderr)
     for e in res["by_event"]:

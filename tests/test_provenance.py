@@ -431,6 +431,32 @@ def test_wire_presence_is_a_credit_and_photo_credits_are_not():
         assert cr.credited(found) == {} and cr.photo(found) == {wire}, caption
 
 
+def test_wire_conventions_that_credit_the_whole_text():
+    body = "The river burst its banks overnight.\nHundreds of homes were flooded in the lower town.\n"
+    for extra, wire in [
+        ("Officials put the toll at 40. Reuters could not immediately verify the figure.", "reuters"),
+        ("source: AP News", "ap"),
+        ("Source: Reuters.", "reuters"),
+        ("AFP", "afp"),  # the wire's name alone on a line: a byline
+        ("The Associated Press", "ap"),
+        ("CNN's Jane Roe and John Doe contributed to this report.", "cnn"),
+        ("Copyright 2023 The Associated Press. All rights reserved.", "ap"),
+        ("© 2022 Cable News Network, Inc. All rights reserved.", "cnn"),
+    ]:
+        text = body + extra + "\n"
+        found = cr.mentions(split_sentences(text), text)
+        assert cr.formal(found) == {wire} and cr.credited(found) == {wire: 1.0}, extra
+    for extra in [
+        "The mayor told Reuters he could not confirm the figure.",  # a quote attribution
+        "© REUTERS",  # a picture's credit: no year
+        "Credit: Reuters",
+        "Reuters reporters could not be reached for comment, the mayor said, and AP Photo archives show the bank.",
+    ]:
+        text = body + extra + "\n"
+        found = cr.mentions(split_sentences(text), text)
+        assert cr.formal(found) <= {"ap"} and "reuters" not in cr.formal(found), extra
+
+
 def test_a_family_whose_source_runs_a_wires_pictures_goes_back_to_that_wire():
     def story(caption: str) -> list[Article]:
         return [

@@ -2,6 +2,7 @@
 
     python bench/realdata/rebuild.py sametopic-d            # reads .sametopic-d/raw-d/<id>.txt
     python bench/realdata/rebuild.py provenance-more-a      # reads .pages/raw/<id>.txt
+    python bench/realdata/rebuild.py provenance-heldout-a   # reads .pages/raw-heldout-a/<id>.txt (held out)
     python bench/realdata/rebuild.py recipe                 # the first provenance set (recipe.json): .pages/pages.jsonl
     python bench/realdata/rebuild.py sametopic-a --check    # only report missing / mismatched pages
 
@@ -51,7 +52,10 @@ def layout(name: str) -> tuple[Path, Path]:
         return HERE / ".pages" / "raw", HERE / ".pages" / "pages.jsonl"
     if name.startswith("provenance-more-"):
         return HERE / ".pages" / "raw", HERE / ".pages" / f"{name.removeprefix('provenance-')}.jsonl"
-    raise SystemExit(f"unknown set {name!r}: recipe, sametopic-<part> or provenance-more-<part>")
+    if name.startswith("provenance-heldout-"):  # never fitted on: its own folder, out of the fitted sets' glob
+        part = name.removeprefix("provenance-")
+        return HERE / ".pages" / f"raw-{part}", HERE / ".pages" / f"{part}.jsonl"
+    raise SystemExit(f"unknown set {name!r}: recipe, sametopic-<part>, provenance-more-<part> or provenance-heldout-<part>")
 
 
 def pages(recipe: dict):

@@ -42,7 +42,7 @@ WIRES: dict[str, tuple[str, ...]] = {
     "bernama": (r"Bernama",),
     "antara": (r"\bAntara\b",),
     "dow-jones": (r"Dow Jones Newswires",),
-    "cnn": (r"\bCNN\b",),  # syndicated to affiliates and partner sites with its "CNN —" dateline
+    "cnn": (r"\bCNN\b", r"Cable News Network"),  # syndicated to affiliates and partner sites with its "CNN —" dateline
 }
 DISPLAY = {
     "reuters": "Reuters", "ap": "AP", "afp": "AFP", "bloomberg": "Bloomberg", "dpa": "dpa", "pti": "PTI",
@@ -55,12 +55,17 @@ DISPLAY = {
 _NAME = "|".join(f"(?P<{k.replace('-', '_')}>{'|'.join(v)})" for k, v in WIRES.items())
 _NAME_RE = re.compile(_NAME)
 _Q = "\"“”«»"
-# Formal credits: dateline "(Reuters) -", a credit line "— AP", "with inputs from PTI", "Reporting by".
+# Formal credits: dateline "(Reuters) -", a credit line "— AP" or "source: AP News", a line that is the
+# wire's name alone (a byline), "with inputs from PTI", "CNN's Jane Doe contributed to this report", the wire's
+# copyright notice with its year ("Copyright 2023 The Associated Press", "© 2022 Cable News Network").
 _FORMAL = [
     re.compile(r"\(\s*(?:" + _NAME + r")\s*\)"),
-    re.compile(r"^[ \t]*(?:[-—–]{1,2}|©|Copyright|Source:)[ \t]*(?:" + _NAME + r")[ \t]*\.?[ \t]*$", re.MULTILINE),
+    re.compile(r"^[ \t]*(?:[-—–]{1,2}|©|Copyright|(?i:source)[ \t]*:)[ \t]*(?:the[ \t]+)?(?:" + _NAME
+               + r")(?:[ \t]+News)?[ \t]*\.?[ \t]*$", re.MULTILINE),
+    re.compile(r"^[ \t]*(?:The[ \t]+)?(?:" + _NAME + r")[ \t]*$", re.MULTILINE),
     re.compile(r"(?i:with (?:inputs|input|agency inputs|additional reporting) from)\s+(?:" + _NAME + r")"),
-    re.compile(r"(?:" + _NAME + r")\s+(?i:contributed to this report)"),
+    re.compile(r"(?:" + _NAME + r")(?:(?:'s|’s)\s+[A-Z][^.\n]{0,150}?)?\s+(?i:contributed to this report)"),
+    re.compile(r"(?:©|(?i:copyright))[ \t]*(?:19|20)\d\d,?[ \t]+(?:The[ \t]+)?(?:" + _NAME + r")"),
 ]
 # A dateline opening the text: "LONDON (AP) —", "CNN —", "ADANA, Turkey/Damascus (Reuters) –".
 _ANY_NAME = "|".join(f"(?:{'|'.join(v)})" for v in WIRES.values())
@@ -77,9 +82,12 @@ _LINK = re.compile(
 # The wire's own people in the narration ("Associated Press journalists witnessed the devastation",
 # "a Reuters witness saw"): only the wire's text speaks of its reporters so; a copy carries it.
 _PRESENCE = re.compile(
-    r"(?:" + _NAME + r")\s+(?:journalists?|reporters?|photographers?|correspondents?|witness(?:es)?|"
+    r"(?:" + _NAME + r")\s+(?:(?:journalists?|reporters?|photographers?|correspondents?|witness(?:es)?|"
     r"videographers?|staff(?:ers)?)\s+(?:who\s+)?(?:saw|witnessed|observed|counted|found|visited|reached|watched|"
     r"heard|were|was|have|has|had|spoke|interviewed)\b"
+    # ... and the wire's own caveat on a figure: "Reuters could not immediately verify the reports"
+    r"|(?:could not|was unable to|has not been able to|cannot)\s+(?:immediately\s+|independently\s+)*"
+    r"(?:verify|confirm)\b)"
 )
 # Photo credits name where a picture comes from, not the text: "(AP Photo/Jeff Chiu)", "(Kyodo News via AP)",
 # "Tiffany Kidder Winn through AP", "(Source: Associated Press)" under a caption, "Photo: AP", "AFP/FRANK AUGSTEIN".
