@@ -65,16 +65,20 @@ def pages_file(arg: str | None) -> Path:
     return SHARED if SHARED.exists() else PAGES / "pages.jsonl"
 
 
+def _page_files(part: str) -> list[Path]:
+    """The page files of the sets named ``provenance-<part>-*`` present: the shared copies, else the git-ignored ones."""
+    shared = sorted(SHARED.parent.glob(f"provenance-{part}-*.jsonl"))
+    return shared or sorted(PAGES.glob(f"{part}-*.jsonl"))
+
+
 def more_files() -> list[Path]:
-    """The further events' page files present: the shared copies, else the git-ignored ones."""
-    shared = sorted(SHARED.parent.glob("provenance-more-*.jsonl"))
-    return shared or sorted(PAGES.glob("more-*.jsonl"))
+    """The further events' page files present."""
+    return _page_files("more")
 
 
 def heldout_files() -> list[Path]:
-    """The held-out events' page files present: the shared copies, else the git-ignored ones."""
-    shared = sorted(SHARED.parent.glob("provenance-heldout-*.jsonl"))
-    return shared or sorted(PAGES.glob("heldout-*.jsonl"))
+    """The held-out events' page files present."""
+    return _page_files("heldout")
 
 
 def load_heldout() -> list[dict]:

@@ -291,18 +291,17 @@ def main(argv: list[str] | None = None) -> int:
     left = real.analyse_pages(records, graders=fold_json)
     rules = real.analyse_pages(records, rules=True)
     res = {}
-    for name, pages in (("left_out", left), ("rules", rules)):
-        pred = {i: (a.grade, a.parent, real.predicted_source(a, pages)) for i, a in pages.items()}
-        res[name] = {k: v for k, v in real.score(records, pred).items() if k != "by_event"}
+    graded = [("left_out", records, left), ("rules", records, rules)]
     # the held-out events (bench/realdata/provenance-heldout-*.json, never read above): the model being
     # shipped on events nothing here was fitted or chosen on, beside the rules alone
     heldout = real.load_heldout()
     if heldout:
         ship = {e: shipped.to_json() for e in {r["event"] for r in heldout}}
-        for name, pages in (("heldout", real.analyse_pages(heldout, graders=ship)),
-                            ("heldout_rules", real.analyse_pages(heldout, rules=True))):
-            pred = {i: (a.grade, a.parent, real.predicted_source(a, pages)) for i, a in pages.items()}
-            res[name] = {k: v for k, v in real.score(heldout, pred).items() if k != "by_event"}
+        graded += [("heldout", heldout, real.analyse_pages(heldout, graders=ship)),
+                   ("heldout_rules", heldout, real.analyse_pages(heldout, rules=True))]
+    for name, recs, pages in graded:
+        pred = {i: (a.grade, a.parent, real.predicted_source(a, pages)) for i, a in pages.items()}
+        res[name] = {k: v for k, v in real.score(recs, pred).items() if k != "by_event"}
     sure = [(r["kind"], left[r["id"]]) for r in records]
     hi = [(k, a.grade) for k, a in sure if not a.low_confidence]
     lo = [(k, a.grade) for k, a in sure if a.low_confidence]

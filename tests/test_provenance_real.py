@@ -136,9 +136,8 @@ def test_heldout_sets_are_labelled_and_never_fitted_on():
     the fitted sets, and not read by bench/fit_grader.py (which reads the first set and provenance-more-*)."""
     ev = _ev()
     assert ev.HELDOUT_RECIPES, "no held-out labelled set in bench/realdata"
-    fitted = set(json.loads(ev.RECIPE.read_text(encoding="utf-8"))["events"])
-    fitted_urls = {p["url"] for e in json.loads(ev.RECIPE.read_text(encoding="utf-8"))["events"].values() for p in e["pages"]}
-    for f in ev.MORE_RECIPES:
+    fitted, fitted_urls = set(), set()
+    for f in [ev.RECIPE, *ev.MORE_RECIPES]:
         events = json.loads(f.read_text(encoding="utf-8"))["events"]
         fitted |= set(events)
         fitted_urls |= {p["url"] for e in events.values() for p in e["pages"]}
